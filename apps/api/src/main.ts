@@ -1,7 +1,16 @@
-import { NestFactory } from '@nestjs/core';
-import { Module } from '@nestjs/common';
-import { DOMAIN } from '@herald/domain';
-@Module({})
-class AppModule {}
-async function main() { const app = await NestFactory.create(AppModule); await app.listen(3999); console.log('up', DOMAIN); await app.close(); }
-void main();
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { loadConfigOrExit } from '@herald/config';
+import { createApp } from './create-app';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const app = await createApp(config);
+  await app.listen(config.port, '0.0.0.0');
+  new Logger('Herald').log(`API listening on port ${config.port}`);
+}
+
+main().catch((error: unknown) => {
+  new Logger('Herald').error(`API failed to start: ${error instanceof Error ? error.stack : String(error)}`);
+  process.exit(1);
+});

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { makeTempDir, startPostgres, startRedis } from '../local-services.cjs';
-import { migrations } from '@herald/event-store/migrations';
+// globalSetup runs outside Jest's module mapper, hence the relative path.
+import { migrations } from '../../../event-store/src/migrations';
 import { TEMPLATE_DATABASE } from '../test-database';
 
 /**

@@ -1,0 +1,41 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
+import { AdminModule } from './admin/admin.module';
+import { ApiKeysModule } from './api-keys/api-keys.module';
+import { AuthModule } from './auth/auth.module';
+import { AuthGuard } from './auth/auth.guard';
+import { LoginModule } from './auth/login.module';
+import { ProblemDetailsFilter } from './common/problem-details.filter';
+import { DatabaseModule } from '@herald/projections';
+import { HealthModule } from './health/health.module';
+import { RedisModule } from './redis/redis.module';
+import { UsersModule } from './users/users.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: HeraldConfig): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [
+        CqrsModule.forRoot(),
+        DatabaseModule.forRoot({ runMigrations: true }),
+        RedisModule,
+        AuthModule,
+        LoginModule,
+        UsersModule,
+        ApiKeysModule,
+        AdminModule,
+        HealthModule,
+      ],
+      providers: [
+        { provide: HERALD_CONFIG, useValue: config },
+        { provide: APP_GUARD, useExisting: AuthGuard },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+      ],
+      exports: [HERALD_CONFIG],
+    };
+  }
+}

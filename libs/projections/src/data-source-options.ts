@@ -1,0 +1,19 @@
+import { migrations } from '@herald/event-store/migrations';
+import type { DataSourceOptions } from 'typeorm';
+import { ApiKeyStateRecord } from './api-keys/api-key-state.record';
+import { UserRecord } from './users/user.record';
+
+export const projectionEntities = [UserRecord, ApiKeyStateRecord];
+
+/** TypeORM options shared by the apps, the CLI and the tests: schema by migrations only, never synchronize. */
+export function heraldDataSourceOptions(url: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: projectionEntities,
+    migrations,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    extra: { max: 20, application_name: 'herald' },
+  };
+}

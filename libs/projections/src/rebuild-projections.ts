@@ -1,0 +1,65 @@
+import type { RecordedEvent } from '@herald/event-store';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { RebuildableProjection } from './rebuildable-projection';
+
+const BATCH_SIZE = 1000;
+
+interface EventRow {
+  id: string;
+  position: string;
+  transaction_id: string;
+  stream: string;
+  version: number;
+  type: string;
+  data: unknown;
+  metadata: RecordedEvent['metadata'];
+  recorded_at: Date;
+}
+
+/**
+ * Empties every projection's tables and replays all events into them, in one transaction, so
+ * readers see either the old rows or the rebuilt ones. Appends wait meanwhile (the streams table is
+ * locked), so no event can slip in between the replay and the commit.
+ */
+export async function rebuildProjections(
+  dataSource: DataSource,
+  projections: readonly RebuildableProjection[],
+): Promise<{ events: number }> {
+  return dataSource.transaction(async (tx: EntityManager) => {
+    await tx.query('LOCK TABLE streams IN EXCLUSIVE MODE');
+    const tables = projections.flatMap((projection) => projection.tables);
+    await tx.query(`TRUNCATE ${tables.map((table) => `"${table}"`).join(', ')} CASCADE`);
+    let after = '0';
+    let count = 0;
+    for (;;) {
+      const rows: EventRow[] = await tx.query(
+        `SELECT id, position, transaction_id::text AS transaction_id, stream, version, type, data, metadata, recorded_at
+           FROM events WHERE position > $1 ORDER BY position LIMIT $2`,
+        [after, BATCH_SIZE],
+      );
+      if (rows.length === 0) break;
+      const events = rows.map(toRecordedEvent);
+      for (const projection of projections) {
+        const handled = events.filter((event) => projection.handles.includes(event.type));
+        if (handled.length > 0) await projection.apply(handled, tx);
+      }
+      count += rows.length;
+      after = rows[rows.length - 1].position;
+    }
+    return { events: count };
+  });
+}
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    id: row.id,
+    position: BigInt(row.position),
+    transactionId: BigInt(row.transaction_id),
+    stream: row.stream,
+    version: row.version,
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+    recordedAt: row.recorded_at,
+  };
+}

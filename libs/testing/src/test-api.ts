@@ -1,0 +1,55 @@
+import type { INestApplication } from '@nestjs/common';
+import { loadConfig, type HeraldConfig } from '@herald/config';
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import { DataSource } from 'typeorm';
+import { createApp } from '../../../apps/api/src/create-app';
+import { createTestDatabase, testRedisUrl, type TestDatabase } from './test-database';
+
+export const TEST_ADMIN = { email: 'admin@herald.test', password: 'admin-password-123' };
+
+export interface TestApi {
+  app: INestApplication;
+  http: TestAgent;
+  /** A direct connection to the suite's database, for assertions. */
+  db: DataSource;
+  database: TestDatabase;
+  config: HeraldConfig;
+  close(): Promise<void>;
+}
+
+/**
+ * The real API on a fresh database (cloned from the migrated template) and the test run's Redis
+ * under a key prefix of its own, with a bootstrap admin. Nothing is mocked.
+ */
+export async function createTestApi(env: Record<string, string> = {}): Promise<TestApi> {
+  const database = await createTestDatabase();
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    REDIS_URL: testRedisUrl(),
+    HERALD_SECRET_KEY: randomBytes(32).toString('base64'),
+    HERALD_ADMIN_EMAIL: TEST_ADMIN.email,
+    HERALD_ADMIN_PASSWORD: TEST_ADMIN.password,
+    HERALD_ALLOW_PRIVATE_TARGETS: 'true',
+    HERALD_REDIS_PREFIX: `test-${randomBytes(4).toString('hex')}`,
+    HERALD_MIGRATE: 'false',
+    ...env,
+  });
+  const app = await createApp(config, { logger: false });
+  await app.init();
+  const db = new DataSource({ type: 'postgres', url: database.url });
+  await db.initialize();
+  return {
+    app,
+    http: request(app.getHttpServer()),
+    db,
+    database,
+    config,
+    async close() {
+      await app.close();
+      await db.destroy();
+      await database.drop();
+    },
+  };
+}
