@@ -376,6 +376,8 @@ async function startUp() {
   log(`data directory: ${dataDir}`);
 
   const env = { ...process.env, PORT: String(appPort) };
+  // The worker's health endpoint sits next to the API's port unless chosen.
+  env.HERALD_WORKER_PORT ||= String(appPort + 1);
   env.HERALD_SECRET_KEY ||= secretKey(dataDir);
 
   if (!env.DATABASE_URL) {
@@ -435,6 +437,7 @@ async function startUp() {
     `  console          ${base}/console`,
     `  queue dashboard  ${base}/admin/queues`,
     `  metrics          ${base}/metrics`,
+    `  worker health    http://localhost:${env.HERALD_WORKER_PORT}/health/ready`,
   ];
   if (!env.HERALD_ADMIN_EMAIL || !env.HERALD_ADMIN_PASSWORD) {
     lines.push(

@@ -26,8 +26,13 @@ interface StartRun {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function runNpmStart(dataDir: string, port: number): StartRun {
-  const env: NodeJS.ProcessEnv = { ...process.env, HERALD_DATA_DIR: dataDir, PORT: String(port) };
+function runNpmStart(dataDir: string, port: number, workerPort: number): StartRun {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HERALD_DATA_DIR: dataDir,
+    PORT: String(port),
+    HERALD_WORKER_PORT: String(workerPort),
+  };
   for (const name of [
     'DATABASE_URL',
     'REDIS_URL',
@@ -167,7 +172,7 @@ describe('npm start', () => {
   );
 
   it('starts PostgreSQL, Redis and both apps on a fresh data directory, and stops them all on SIGTERM', async () => {
-    const run = runNpmStart(dataDir, await freePort());
+    const run = runNpmStart(dataDir, await freePort(), await freePort());
     runs.push(run);
 
     await waitUntilReady(run);
@@ -191,7 +196,7 @@ describe('npm start', () => {
 
   it('comes up again on the same data directory, reusing the database files and the key', async () => {
     expect(firstKey).toBeDefined(); // the first test ran
-    const run = runNpmStart(dataDir, await freePort());
+    const run = runNpmStart(dataDir, await freePort(), await freePort());
     runs.push(run);
 
     await waitUntilReady(run);

@@ -21,7 +21,6 @@ export async function createApp(config: HeraldConfig, options: CreateAppOptions 
   app.useBodyParser('json', { limit: '1mb', strict: false });
   app.use(cookieParser());
   app.useGlobalPipes(new StrictValidationPipe());
-  app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
     app,

@@ -3,6 +3,8 @@ export interface HeraldConfig {
   databaseUrl: string;
   redisUrl: string;
   port: number;
+  /** The worker's health (and later metrics) port; 0 turns it off. */
+  workerPort: number;
   /** Bootstrap admin, created at API start when both are set and no user has that email. */
   bootstrapAdmin: { email: string; password: string } | null;
   /** 32-byte key for AES-256-GCM encryption of webhook secrets at rest. */

@@ -30,6 +30,7 @@ export function loadConfig(env: Env = process.env): HeraldConfig {
     databaseUrl: read('DATABASE_URL', undefined, parseUrl(['postgres:', 'postgresql:'])),
     redisUrl: read('REDIS_URL', undefined, parseUrl(['redis:', 'rediss:'])),
     port: read('PORT', '3000', parseInteger(0, 65535)),
+    workerPort: read('HERALD_WORKER_PORT', '3001', parseInteger(0, 65535)),
     bootstrapAdmin: null,
     secretKey: read('HERALD_SECRET_KEY', undefined, parseSecretKey),
     allowPrivateTargets: read('HERALD_ALLOW_PRIVATE_TARGETS', 'false', parseBoolean),
