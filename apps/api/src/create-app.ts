@@ -12,7 +12,10 @@ export interface CreateAppOptions {
 }
 
 /** The API exactly as it runs in production; main.ts and the tests both build it here. */
-export async function createApp(config: HeraldConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
+export async function createApp(
+  config: HeraldConfig,
+  options: CreateAppOptions = {},
+): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger: options.logger,
     bodyParser: false,
@@ -26,9 +29,15 @@ export async function createApp(config: HeraldConfig, options: CreateAppOptions 
     app,
     new DocumentBuilder()
       .setTitle('Herald')
-      .setDescription('Event-sourced webhook dispatch: API keys, webhooks, deliveries. Errors are RFC 9457 problem details.')
+      .setDescription(
+        'Event-sourced webhook dispatch: API keys, webhooks, deliveries. Errors are RFC 9457 problem details.',
+      )
       .setVersion(process.env.npm_package_version ?? '0.1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (hrld_…) or a console session token (hrs_…)' })
+      .addBearerAuth({
+        type: 'http',
+        scheme: 'bearer',
+        description: 'An API key (hrld_…) or a console session token (hrs_…)',
+      })
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'api-key')
       .build(),
   );

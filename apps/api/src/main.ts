@@ -14,6 +14,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  new Logger('Herald').error(`API failed to start: ${error instanceof Error ? error.stack : String(error)}`);
+  new Logger('Herald').error(
+    `API failed to start: ${error instanceof Error ? error.stack : String(error)}`,
+  );
   process.exit(1);
 });

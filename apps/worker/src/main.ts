@@ -14,7 +14,8 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config));
   const readiness = app.get(WorkerReadiness);
-  const healthServer = config.workerPort > 0 ? await startHealthServer(readiness, config.workerPort) : null;
+  const healthServer =
+    config.workerPort > 0 ? await startHealthServer(readiness, config.workerPort) : null;
   closeOnSignals(logger, async () => {
     healthServer?.close();
     await app.close();
@@ -24,13 +25,16 @@ async function main(): Promise<void> {
   // The API applies migrations; a worker started alongside it waits for them instead of failing.
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (let report = await readiness.check(); !report.ready; report = await readiness.check()) {
-    if (Date.now() > deadline) throw new Error(`not ready after ${READY_TIMEOUT_MS} ms: ${JSON.stringify(report.checks)}`);
+    if (Date.now() > deadline)
+      throw new Error(`not ready after ${READY_TIMEOUT_MS} ms: ${JSON.stringify(report.checks)}`);
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
   logger.log(`Worker ready${healthServer ? ` (health on port ${config.workerPort})` : ''}`);
 }
 
 main().catch((error: unknown) => {
-  new Logger('Worker').error(`Worker failed: ${error instanceof Error ? error.stack : String(error)}`);
+  new Logger('Worker').error(
+    `Worker failed: ${error instanceof Error ? error.stack : String(error)}`,
+  );
   process.exit(1);
 });

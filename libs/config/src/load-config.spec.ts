@@ -49,8 +49,14 @@ describe(loadConfig.name, () => {
   });
 
   it('takes the bootstrap admin only as a pair', () => {
-    expect(problemsOf({ ...valid, HERALD_ADMIN_EMAIL: 'a@example.com' })).toEqual(['HERALD_ADMIN_PASSWORD']);
-    const sut = loadConfig({ ...valid, HERALD_ADMIN_EMAIL: 'a@example.com', HERALD_ADMIN_PASSWORD: 'long enough' });
+    expect(problemsOf({ ...valid, HERALD_ADMIN_EMAIL: 'a@example.com' })).toEqual([
+      'HERALD_ADMIN_PASSWORD',
+    ]);
+    const sut = loadConfig({
+      ...valid,
+      HERALD_ADMIN_EMAIL: 'a@example.com',
+      HERALD_ADMIN_PASSWORD: 'long enough',
+    });
     expect(sut.bootstrapAdmin).toEqual({ email: 'a@example.com', password: 'long enough' });
   });
 

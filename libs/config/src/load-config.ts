@@ -49,37 +49,47 @@ export function loadConfig(env: Env = process.env): HeraldConfig {
       problems.push({ variable: 'HERALD_ADMIN_EMAIL', message: 'is not an email address' });
     }
     if (adminPassword.length < 8) {
-      problems.push({ variable: 'HERALD_ADMIN_PASSWORD', message: 'must be at least 8 characters' });
+      problems.push({
+        variable: 'HERALD_ADMIN_PASSWORD',
+        message: 'must be at least 8 characters',
+      });
     }
     config.bootstrapAdmin = { email: adminEmail, password: adminPassword };
   } else if (adminEmail || adminPassword) {
     const missing = adminEmail ? 'HERALD_ADMIN_PASSWORD' : 'HERALD_ADMIN_EMAIL';
-    problems.push({ variable: missing, message: 'must be set together with the other bootstrap admin variable' });
+    problems.push({
+      variable: missing,
+      message: 'must be set together with the other bootstrap admin variable',
+    });
   }
 
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
 
-const parseUrl = (protocols: string[]) => (raw: string): string => {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new Error('is not a valid URL');
-  }
-  if (!protocols.includes(url.protocol)) {
-    throw new Error(`must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
-  }
-  return raw;
-};
+const parseUrl =
+  (protocols: string[]) =>
+  (raw: string): string => {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new Error('is not a valid URL');
+    }
+    if (!protocols.includes(url.protocol)) {
+      throw new Error(`must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+    }
+    return raw;
+  };
 
-const parseInteger = (min: number, max: number) => (raw: string): number => {
-  if (!/^\d+$/.test(raw)) throw new Error('must be a whole number');
-  const value = Number(raw);
-  if (value < min || value > max) throw new Error(`must be between ${min} and ${max}`);
-  return value;
-};
+const parseInteger =
+  (min: number, max: number) =>
+  (raw: string): number => {
+    if (!/^\d+$/.test(raw)) throw new Error('must be a whole number');
+    const value = Number(raw);
+    if (value < min || value > max) throw new Error(`must be between ${min} and ${max}`);
+    return value;
+  };
 
 function parseBoolean(raw: string): boolean {
   const value = raw.toLowerCase();
@@ -91,7 +101,9 @@ function parseBoolean(raw: string): boolean {
 function parseSecretKey(raw: string): Buffer {
   const key = Buffer.from(raw, 'base64');
   if (key.length !== 32 || key.toString('base64').replace(/=+$/, '') !== raw.replace(/=+$/, '')) {
-    throw new Error('must be 32 bytes encoded as base64 (generate one with: openssl rand -base64 32)');
+    throw new Error(
+      'must be 32 bytes encoded as base64 (generate one with: openssl rand -base64 32)',
+    );
   }
   return key;
 }
@@ -104,12 +116,16 @@ function parseSchedule(raw: string): number[] {
   return parts.map(Number);
 }
 
-const parseOneOf = <T extends string>(allowed: readonly T[]) => (raw: string): T => {
-  if (!(allowed as readonly string[]).includes(raw)) throw new Error(`must be one of ${allowed.join(', ')}`);
-  return raw as T;
-};
+const parseOneOf =
+  <T extends string>(allowed: readonly T[]) =>
+  (raw: string): T => {
+    if (!(allowed as readonly string[]).includes(raw))
+      throw new Error(`must be one of ${allowed.join(', ')}`);
+    return raw as T;
+  };
 
 function parseRedisPrefix(raw: string): string {
-  if (!/^[A-Za-z0-9{}_.-]{1,50}$/.test(raw)) throw new Error('must be 1-50 letters, digits, braces, dots, dashes or underscores');
+  if (!/^[A-Za-z0-9{}_.-]{1,50}$/.test(raw))
+    throw new Error('must be 1-50 letters, digits, braces, dots, dashes or underscores');
   return raw;
 }

@@ -3,4 +3,7 @@ import type { RebuildableProjection } from './rebuildable-projection';
 import { usersProjection } from './users/users.projection';
 
 /** Every inline projection, in the order they are applied within an append (users first: keys reference them). */
-export const allProjections: readonly RebuildableProjection[] = [usersProjection, apiKeyStateProjection];
+export const allProjections: readonly RebuildableProjection[] = [
+  usersProjection,
+  apiKeyStateProjection,
+];

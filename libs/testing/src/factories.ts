@@ -20,7 +20,10 @@ export async function adminToken(api: TestApi): Promise<string> {
 }
 
 /** A new user created through the admin API, signed in. */
-export async function newUser(api: TestApi, overrides: { role?: 'admin' | 'user'; email?: string } = {}): Promise<TestUser> {
+export async function newUser(
+  api: TestApi,
+  overrides: { role?: 'admin' | 'user'; email?: string } = {},
+): Promise<TestUser> {
   const suffix = randomBytes(4).toString('hex');
   const email = overrides.email ?? `user-${suffix}@herald.test`;
   const password = `password-${suffix}`;
@@ -30,11 +33,20 @@ export async function newUser(api: TestApi, overrides: { role?: 'admin' | 'user'
     .set('authorization', `Bearer ${await adminToken(api)}`)
     .send({ email, name: `User ${suffix}`, password, role })
     .expect(201);
-  return { id: created.body.id as string, email, password, role, token: await login(api, email, password) };
+  return {
+    id: created.body.id as string,
+    email,
+    password,
+    role,
+    token: await login(api, email, password),
+  };
 }
 
 /** Enables (or regenerates) the user's API key and returns it. */
 export async function enableApiKey(api: TestApi, user: TestUser): Promise<string> {
-  const response = await api.http.post('/v1/me/api-key').set('authorization', `Bearer ${user.token}`).expect(201);
+  const response = await api.http
+    .post('/v1/me/api-key')
+    .set('authorization', `Bearer ${user.token}`)
+    .expect(201);
   return response.body.apiKey as string;
 }

@@ -12,7 +12,11 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
-const PG_BIN_CANDIDATES = ['/usr/lib/postgresql/17/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/15/bin'];
+const PG_BIN_CANDIDATES = [
+  '/usr/lib/postgresql/17/bin',
+  '/usr/lib/postgresql/16/bin',
+  '/usr/lib/postgresql/15/bin',
+];
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
 function log(quiet, message) {
@@ -35,7 +39,10 @@ function freePort() {
 function canConnect(port) {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
   });
 }
@@ -45,7 +52,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 function findPgBin() {
   const dir = PG_BIN_CANDIDATES.find((d) => fs.existsSync(path.join(d, 'postgres')));
   if (!dir) {
-    throw new Error('PostgreSQL server binaries were not found. Install them with: apt-get install -y postgresql');
+    throw new Error(
+      'PostgreSQL server binaries were not found. Install them with: apt-get install -y postgresql',
+    );
   }
   return dir;
 }
@@ -66,18 +75,28 @@ function ensureRedisInstalled({ quiet = false } = {}) {
   let bin = findRedisServer();
   if (bin) return bin;
   if (!isRoot) {
-    throw new Error('redis-server is not installed. Install the Debian package: sudo apt-get install -y redis-server');
+    throw new Error(
+      'redis-server is not installed. Install the Debian package: sudo apt-get install -y redis-server',
+    );
   }
   log(quiet, 'redis-server is missing: installing the Debian package redis-server…');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const stdio = quiet ? 'ignore' : 'inherit';
-  let result = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'redis-server'], { stdio, env });
-  if (result.status !== 0) {
+  const install = () =>
+    spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'redis-server'], {
+      stdio,
+      env,
+    });
+  // A fresh image has no package lists yet: refresh them only when the first try fails.
+  if (install().status !== 0) {
     spawnSync('apt-get', ['update'], { stdio, env });
-    result = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'redis-server'], { stdio, env });
+    install();
   }
   bin = findRedisServer();
-  if (!bin) throw new Error('Installing redis-server failed; install it with: apt-get install -y redis-server');
+  if (!bin)
+    throw new Error(
+      'Installing redis-server failed; install it with: apt-get install -y redis-server',
+    );
   return bin;
 }
 
@@ -101,8 +120,10 @@ async function waitFor(check, { timeoutMs, what, child }) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;
-    if (child && child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode} while starting`);
-    if (Date.now() > deadline) throw new Error(`${what} did not become ready within ${timeoutMs} ms`);
+    if (child && child.exitCode !== null)
+      throw new Error(`${what} exited with code ${child.exitCode} while starting`);
+    if (Date.now() > deadline)
+      throw new Error(`${what} did not become ready within ${timeoutMs} ms`);
     await sleep(50);
   }
 }
@@ -112,10 +133,22 @@ function stopChild(child, signal, timeoutMs = 15000) {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     const timer = setTimeout(() => {
-      try { process.kill(child.pid, 'SIGKILL'); } catch { /* already gone */ }
+      try {
+        process.kill(child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
     }, timeoutMs);
-    child.once('exit', () => { clearTimeout(timer); resolve(); });
-    try { process.kill(child.pid, signal); } catch { clearTimeout(timer); resolve(); }
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    try {
+      process.kill(child.pid, signal);
+    } catch {
+      clearTimeout(timer);
+      resolve();
+    }
   });
 }
 
@@ -133,34 +166,53 @@ async function startPostgres({ dataDir, port, quiet = false, durable = true } = 
   if (isRoot) {
     // The postgres user must be able to reach the data directory through every parent.
     for (let dir = path.resolve(dataDir); dir !== path.dirname(dir); dir = path.dirname(dir)) {
-      try { fs.chmodSync(dir, fs.statSync(dir).mode | 0o011); } catch { /* not ours to change */ }
+      try {
+        fs.chmodSync(dir, fs.statSync(dir).mode | 0o011);
+      } catch {
+        /* not ours to change */
+      }
     }
   }
   if (!fs.existsSync(path.join(pgData, 'PG_VERSION'))) {
     log(quiet, `initialising PostgreSQL in ${pgData}`);
     fs.mkdirSync(pgData, { recursive: true });
     chownToPostgres(dataDir);
-    runPgTool(path.join(bin, 'initdb'), ['-D', pgData, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8'], {
-      stdio: quiet ? 'ignore' : ['ignore', 'ignore', 'inherit'],
-    });
+    runPgTool(
+      path.join(bin, 'initdb'),
+      ['-D', pgData, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8'],
+      {
+        stdio: quiet ? 'ignore' : ['ignore', 'ignore', 'inherit'],
+      },
+    );
   }
   chownToPostgres(dataDir);
   const pidFile = path.join(pgData, 'postmaster.pid');
   if (fs.existsSync(pidFile)) {
     const stalePid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
     let alive = false;
-    try { process.kill(stalePid, 0); alive = true; } catch { /* stale */ }
+    try {
+      process.kill(stalePid, 0);
+      alive = true;
+    } catch {
+      /* stale */
+    }
     if (alive) throw new Error(`PostgreSQL is already running on ${pgData} (PID ${stalePid})`);
     fs.rmSync(pidFile);
   }
   const chosenPort = port ?? (await freePort());
   const args = [
-    '-D', pgData,
-    '-p', String(chosenPort),
-    '-c', 'listen_addresses=127.0.0.1',
-    '-c', `unix_socket_directories=${socketDir}`,
-    '-c', 'max_connections=200',
-    '-c', 'shared_buffers=128MB',
+    '-D',
+    pgData,
+    '-p',
+    String(chosenPort),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    `unix_socket_directories=${socketDir}`,
+    '-c',
+    'max_connections=200',
+    '-c',
+    'shared_buffers=128MB',
   ];
   if (!durable) {
     // Throw-away test servers only: a crash loses nothing we keep, so skip waiting for the disk.
@@ -177,7 +229,9 @@ async function startPostgres({ dataDir, port, quiet = false, durable = true } = 
   child.unref();
   const pgIsReady = path.join(bin, 'pg_isready');
   await waitFor(
-    async () => spawnSync(pgIsReady, ['-h', '127.0.0.1', '-p', String(chosenPort), '-U', 'postgres', '-q']).status === 0,
+    async () =>
+      spawnSync(pgIsReady, ['-h', '127.0.0.1', '-p', String(chosenPort), '-U', 'postgres', '-q'])
+        .status === 0,
     { timeoutMs: 30000, what: 'PostgreSQL', child },
   );
   log(quiet, `PostgreSQL is running on 127.0.0.1:${chosenPort} (PID ${child.pid})`);
@@ -187,7 +241,8 @@ async function startPostgres({ dataDir, port, quiet = false, durable = true } = 
     pid: child.pid,
     dataDir,
     // SIGINT is PostgreSQL's "fast" shutdown; `immediate` (SIGQUIT) is for fault tests.
-    stop: ({ mode = 'fast' } = {}) => stopChild(child, mode === 'immediate' ? 'SIGQUIT' : mode === 'smart' ? 'SIGTERM' : 'SIGINT'),
+    stop: ({ mode = 'fast' } = {}) =>
+      stopChild(child, mode === 'immediate' ? 'SIGQUIT' : mode === 'smart' ? 'SIGTERM' : 'SIGINT'),
     kill: () => stopChild(child, 'SIGKILL'),
   };
 }
@@ -202,16 +257,26 @@ async function startRedis({ dataDir, port, quiet = false, install = true } = {})
   fs.mkdirSync(dataDir, { recursive: true });
   const chosenPort = port ?? (await freePort());
   const args = [
-    '--port', String(chosenPort),
-    '--bind', '127.0.0.1',
-    '--dir', dataDir,
-    '--appendonly', 'yes',
-    '--appendfsync', 'everysec',
-    '--maxmemory-policy', 'noeviction',
-    '--save', '',
-    '--daemonize', 'no',
-    '--protected-mode', 'yes',
-    '--logfile', path.join(dataDir, 'redis.log'),
+    '--port',
+    String(chosenPort),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dataDir,
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'everysec',
+    '--maxmemory-policy',
+    'noeviction',
+    '--save',
+    '',
+    '--daemonize',
+    'no',
+    '--protected-mode',
+    'yes',
+    '--logfile',
+    path.join(dataDir, 'redis.log'),
   ];
   const child = spawn(bin, args, { stdio: 'ignore', detached: true });
   child.unref();

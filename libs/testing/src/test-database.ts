@@ -12,7 +12,10 @@ export interface TestDatabase {
 
 function serverUrl(): string {
   const url = process.env.HERALD_TEST_PG_URL;
-  if (!url) throw new Error('HERALD_TEST_PG_URL is unset: run the tests with `npm test` (Jest globalSetup starts PostgreSQL)');
+  if (!url)
+    throw new Error(
+      'HERALD_TEST_PG_URL is unset: run the tests with `npm test` (Jest globalSetup starts PostgreSQL)',
+    );
   return url;
 }
 
@@ -33,7 +36,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     name,
     url: serverUrl().replace(/\/postgres$/, `/${name}`),
-    drop: () => onServer((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () =>
+      onServer((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(
+        () => undefined,
+      ),
   };
 }
 

@@ -30,7 +30,9 @@ export class AdminEventsController {
   @ApiOperation({ summary: 'The audit log: every recorded event, secrets redacted' })
   @ApiOkResponse({ type: AuditEventPage })
   async list(@Query() query: ListEventsQuery): Promise<Page<AuditEventView>> {
-    const params: unknown[] = [query.cursor ? decodeCursor(query.cursor, 1)[0] : (query.after ?? '0')];
+    const params: unknown[] = [
+      query.cursor ? decodeCursor(query.cursor, 1)[0] : (query.after ?? '0'),
+    ];
     const conditions = ['position > $1'];
     if (query.type) {
       params.push(query.type);

@@ -1,6 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ClearApiKeyCommand } from '../api-keys/clear-api-key.command';
 import { Access } from '../auth/access.decorator';
 import { RequestContext, type CommandContext } from '../common/command-context';
@@ -26,7 +33,10 @@ export class AdminUsersController {
   @Access('admin')
   @ApiOperation({ summary: 'Create a user' })
   @ApiCreatedResponse({ type: UserView })
-  async create(@Body() body: CreateUserDto, @RequestContext() context: CommandContext): Promise<UserView> {
+  async create(
+    @Body() body: CreateUserDto,
+    @RequestContext() context: CommandContext,
+  ): Promise<UserView> {
     const { userId } = await this.commands.execute(
       new CreateUserCommand(body.email, body.name, body.password, body.role, context.actorId),
     );
@@ -38,7 +48,11 @@ export class AdminUsersController {
   @ApiOperation({ summary: 'Users, optionally only those with API access on (?apiAccess=enabled)' })
   @ApiOkResponse({ type: UserPage })
   list(@Query() query: ListUsersQuery): Promise<Page<UserView>> {
-    return this.users.list({ apiAccess: query.apiAccess, limit: query.limit, cursor: query.cursor });
+    return this.users.list({
+      apiAccess: query.apiAccess,
+      limit: query.limit,
+      cursor: query.cursor,
+    });
   }
 
   @Get(':userId')
@@ -60,7 +74,10 @@ export class AdminUsersController {
     description: "The user's key fails from this moment; they must regenerate to get access again.",
   })
   @ApiNoContentResponse()
-  async clearApiKey(@Param('userId', UuidParam) userId: string, @RequestContext() context: CommandContext): Promise<void> {
+  async clearApiKey(
+    @Param('userId', UuidParam) userId: string,
+    @RequestContext() context: CommandContext,
+  ): Promise<void> {
     await this.commands.execute(new ClearApiKeyCommand(userId, 'admin', context));
   }
 }

@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 
 export class AuditEventView {
-  @ApiProperty({ description: 'Global position (a decimal string: it may exceed 2^53)' }) position!: string;
+  @ApiProperty({ description: 'Global position (a decimal string: it may exceed 2^53)' })
+  position!: string;
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() stream!: string;
   @ApiProperty() version!: number;

@@ -13,8 +13,14 @@ export class ClearApiKeyHandler implements ICommandHandler<ClearApiKeyCommand> {
 
   async execute({ userId, reason, context }: ClearApiKeyCommand): Promise<void> {
     const stream = userStream(userId);
-    const { state, currentVersion } = await this.events.aggregate(stream, { initialState: initialUserState, evolve: evolveUser });
-    const decided = decideClearApiKey({ userId, actorId: context.actorId ?? userId, reason }, state);
+    const { state, currentVersion } = await this.events.aggregate(stream, {
+      initialState: initialUserState,
+      evolve: evolveUser,
+    });
+    const decided = decideClearApiKey(
+      { userId, actorId: context.actorId ?? userId, reason },
+      state,
+    );
     if (decided.length === 0) return;
     await this.events.append(
       stream,

@@ -1,6 +1,12 @@
 import { Controller, Delete, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Access } from '../auth/access.decorator';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
@@ -19,12 +25,22 @@ export class MyApiKeyController {
   @Access('user')
   @ApiOperation({
     summary: 'Enable API access or regenerate your key',
-    description: 'The previous key fails from this moment. The new key is shown only in this response.',
+    description:
+      'The previous key fails from this moment. The new key is shown only in this response.',
   })
   @ApiCreatedResponse({ type: IssuedApiKeyView })
-  async regenerate(@CurrentPrincipal() principal: Principal, @RequestContext() context: CommandContext): Promise<IssuedApiKeyView> {
-    const issued = await this.commands.execute(new RegenerateApiKeyCommand(principal.userId, context));
-    return { apiKey: issued.apiKey, keyPrefix: issued.keyPrefix, createdAt: issued.createdAt.toISOString() };
+  async regenerate(
+    @CurrentPrincipal() principal: Principal,
+    @RequestContext() context: CommandContext,
+  ): Promise<IssuedApiKeyView> {
+    const issued = await this.commands.execute(
+      new RegenerateApiKeyCommand(principal.userId, context),
+    );
+    return {
+      apiKey: issued.apiKey,
+      keyPrefix: issued.keyPrefix,
+      createdAt: issued.createdAt.toISOString(),
+    };
   }
 
   @Delete()
@@ -32,7 +48,10 @@ export class MyApiKeyController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Turn your API access off; the key fails from this moment' })
   @ApiNoContentResponse()
-  async turnOff(@CurrentPrincipal() principal: Principal, @RequestContext() context: CommandContext): Promise<void> {
+  async turnOff(
+    @CurrentPrincipal() principal: Principal,
+    @RequestContext() context: CommandContext,
+  ): Promise<void> {
     await this.commands.execute(new ClearApiKeyCommand(principal.userId, 'self', context));
   }
 }

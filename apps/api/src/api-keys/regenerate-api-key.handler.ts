@@ -1,6 +1,12 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { decideRegenerateApiKey, evolveUser, generateApiKey, initialUserState, userStream } from '@herald/domain';
+import {
+  decideRegenerateApiKey,
+  evolveUser,
+  generateApiKey,
+  initialUserState,
+  userStream,
+} from '@herald/domain';
 import type { EventStore } from '@herald/event-store';
 import { randomUUID } from 'node:crypto';
 import { eventMetadata } from '../common/command-context';
@@ -18,10 +24,19 @@ export class RegenerateApiKeyHandler implements ICommandHandler<RegenerateApiKey
 
   async execute({ userId, context }: RegenerateApiKeyCommand): Promise<IssuedApiKey> {
     const stream = userStream(userId);
-    const { state, currentVersion } = await this.events.aggregate(stream, { initialState: initialUserState, evolve: evolveUser });
+    const { state, currentVersion } = await this.events.aggregate(stream, {
+      initialState: initialUserState,
+      evolve: evolveUser,
+    });
     const key = generateApiKey();
     const decided = decideRegenerateApiKey(
-      { userId, keyId: randomUUID(), keyPrefix: key.keyPrefix, keyHash: key.keyHash, actorId: context.actorId ?? userId },
+      {
+        userId,
+        keyId: randomUUID(),
+        keyPrefix: key.keyPrefix,
+        keyHash: key.keyHash,
+        actorId: context.actorId ?? userId,
+      },
       state,
     );
     const { events } = await this.events.append(

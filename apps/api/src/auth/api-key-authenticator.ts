@@ -15,11 +15,12 @@ export class ApiKeyAuthenticator {
   async authenticate(apiKey: string): Promise<Principal | null> {
     if (!hasValidApiKeyShape(apiKey)) return null;
     const keyHash = hashApiKey(apiKey);
-    const rows: { user_id: string; email: string; role: 'admin' | 'user'; key_hash: string }[] = await this.db.query(
-      `SELECT k.user_id, k.key_hash, u.email, u.role FROM api_key_states k JOIN users u ON u.id = k.user_id
+    const rows: { user_id: string; email: string; role: 'admin' | 'user'; key_hash: string }[] =
+      await this.db.query(
+        `SELECT k.user_id, k.key_hash, u.email, u.role FROM api_key_states k JOIN users u ON u.id = k.user_id
         WHERE k.key_hash = $1 AND k.enabled`,
-      [keyHash],
-    );
+        [keyHash],
+      );
     const row = rows[0];
     if (!row || !constantTimeEqualHex(row.key_hash, keyHash)) return null;
     return { userId: row.user_id, email: row.email, role: row.role, via: 'api_key' };

@@ -24,10 +24,11 @@ export class AuthFailureLimiter {
   /** Seconds until the client may try again, or 0 when it is not limited. */
   async retryAfter(client: string): Promise<number> {
     try {
-      const [count, ttl] = await this.redis.multi().get(this.key(client)).ttl(this.key(client)).exec() as [
-        [Error | null, string | null],
-        [Error | null, number],
-      ];
+      const [count, ttl] = (await this.redis
+        .multi()
+        .get(this.key(client))
+        .ttl(this.key(client))
+        .exec()) as [[Error | null, string | null], [Error | null, number]];
       return Number(count[1] ?? 0) >= AUTH_FAILURE_LIMIT ? Math.max(1, ttl[1]) : 0;
     } catch (error) {
       this.warn(error);
@@ -39,11 +40,12 @@ export class AuthFailureLimiter {
   async recordFailure(client: string): Promise<number> {
     try {
       const key = this.key(client);
-      const results = (await this.redis.multi().incr(key).expire(key, AUTH_FAILURE_WINDOW_SECONDS, 'NX').ttl(key).exec()) as [
-        [Error | null, number],
-        unknown,
-        [Error | null, number],
-      ];
+      const results = (await this.redis
+        .multi()
+        .incr(key)
+        .expire(key, AUTH_FAILURE_WINDOW_SECONDS, 'NX')
+        .ttl(key)
+        .exec()) as [[Error | null, number], unknown, [Error | null, number]];
       return results[0][1] > AUTH_FAILURE_LIMIT ? Math.max(1, results[2][1]) : 0;
     } catch (error) {
       this.warn(error);
@@ -56,6 +58,8 @@ export class AuthFailureLimiter {
   }
 
   private warn(error: unknown): void {
-    this.logger.warn(`auth failure counter unavailable (${(error as Error).message}); not rate limiting`);
+    this.logger.warn(
+      `auth failure counter unavailable (${(error as Error).message}); not rate limiting`,
+    );
   }
 }

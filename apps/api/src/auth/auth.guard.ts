@@ -34,24 +34,33 @@ export class AuthGuard implements CanActivate {
       context.getHandler(),
       context.getClass(),
     ]);
-    if (!level) throw new Error(`Route ${context.getClass().name}.${context.getHandler().name} declares no @Access`);
+    if (!level)
+      throw new Error(
+        `Route ${context.getClass().name}.${context.getHandler().name} declares no @Access`,
+      );
     if (level === 'public') return true;
 
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const principal = await this.authenticate(request);
     if (!principal) {
       const wait = await this.limiter.recordFailure(clientAddress(request));
-      if (wait > 0) throw ProblemException.tooManyRequests('Too many failed authentications; try again later', wait);
+      if (wait > 0)
+        throw ProblemException.tooManyRequests(
+          'Too many failed authentications; try again later',
+          wait,
+        );
       throw ProblemException.unauthorized();
     }
-    if (level === 'admin' && principal.role !== 'admin') throw ProblemException.forbidden('This route is for admins');
+    if (level === 'admin' && principal.role !== 'admin')
+      throw ProblemException.forbidden('This route is for admins');
     request.principal = principal;
     return true;
   }
 
   private async authenticate(request: AuthenticatedRequest): Promise<Principal | null> {
     const header = request.headers.authorization;
-    const bearer = typeof header === 'string' && /^bearer /i.test(header) ? header.slice(7).trim() : undefined;
+    const bearer =
+      typeof header === 'string' && /^bearer /i.test(header) ? header.slice(7).trim() : undefined;
     const apiKeyHeader = request.headers['x-api-key'];
     const token = bearer ?? (typeof apiKeyHeader === 'string' ? apiKeyHeader.trim() : undefined);
     if (token) return this.fromToken(token);
@@ -60,7 +69,9 @@ export class AuthGuard implements CanActivate {
     if (!cookie) return null;
     // A cookie is sent by the browser on its own; state changes must also prove they come from the console.
     if (!SAFE_METHODS.has(request.method) && request.headers[CSRF_HEADER] === undefined) {
-      throw ProblemException.forbidden(`State-changing requests with the session cookie need the ${CSRF_HEADER} header`);
+      throw ProblemException.forbidden(
+        `State-changing requests with the session cookie need the ${CSRF_HEADER} header`,
+      );
     }
     return this.fromSession(cookie);
   }
@@ -71,7 +82,15 @@ export class AuthGuard implements CanActivate {
 
   private async fromSession(token: string): Promise<Principal | null> {
     const owner = await this.sessions.resolve(token);
-    return owner && { userId: owner.userId, email: owner.email, role: owner.role, via: 'session', sessionTokenHash: owner.tokenHash };
+    return (
+      owner && {
+        userId: owner.userId,
+        email: owner.email,
+        role: owner.role,
+        via: 'session',
+        sessionTokenHash: owner.tokenHash,
+      }
+    );
   }
 }
 

@@ -37,10 +37,15 @@ export class LoginController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Sign in with email and password' })
   @ApiOkResponse({ type: LoginResponse })
-  async login(@Body() body: LoginDto, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<LoginResponse> {
+  async login(
+    @Body() body: LoginDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<LoginResponse> {
     const client = clientAddress(request);
     const wait = await this.limiter.retryAfter(client);
-    if (wait > 0) throw ProblemException.tooManyRequests('Too many failed sign-ins; try again later', wait);
+    if (wait > 0)
+      throw ProblemException.tooManyRequests('Too many failed sign-ins; try again later', wait);
 
     const rows: { id: string; password_hash: string }[] = await this.db.query(
       `SELECT id, password_hash FROM users WHERE email = $1`,
@@ -53,7 +58,11 @@ export class LoginController {
       throw ProblemException.unauthorized('Email or password is wrong');
     }
     const session = await this.sessions.issue(user.id);
-    response.cookie(SESSION_COOKIE, session.token, sessionCookieOptions(request, session.expiresAt));
+    response.cookie(
+      SESSION_COOKIE,
+      session.token,
+      sessionCookieOptions(request, session.expiresAt),
+    );
     return { token: session.token, expiresAt: session.expiresAt.toISOString(), user };
   }
 
@@ -62,7 +71,11 @@ export class LoginController {
   @HttpCode(204)
   @ApiOperation({ summary: 'End the current console session' })
   @ApiNoContentResponse()
-  async logout(@CurrentPrincipal() principal: Principal, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
+  async logout(
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<void> {
     if (principal.sessionTokenHash) await this.sessions.revoke(principal.sessionTokenHash);
     response.clearCookie(SESSION_COOKIE, sessionCookieOptions(request));
   }

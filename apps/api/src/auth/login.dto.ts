@@ -17,7 +17,8 @@ export class LoginDto {
 }
 
 export class LoginResponse {
-  @ApiProperty({ description: 'Session token: send it as `Authorization: Bearer <token>`' }) token!: string;
+  @ApiProperty({ description: 'Session token: send it as `Authorization: Bearer <token>`' })
+  token!: string;
   @ApiProperty({ format: 'date-time' }) expiresAt!: string;
   @ApiProperty({ type: UserView }) user!: UserView;
 }

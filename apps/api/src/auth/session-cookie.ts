@@ -7,5 +7,11 @@ export const SESSION_COOKIE = 'herald_session';
  * can make the browser send it); `secure` whenever the request came over HTTPS.
  */
 export function sessionCookieOptions(request: Request, expiresAt?: Date): CookieOptions {
-  return { httpOnly: true, sameSite: 'strict', secure: request.secure, path: '/', expires: expiresAt };
+  return {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: request.secure,
+    path: '/',
+    expires: expiresAt,
+  };
 }

@@ -35,11 +35,10 @@ export class SessionService {
   async issue(userId: string): Promise<IssuedSession> {
     const token = SESSION_TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + this.config.sessionTtlSeconds * 1000);
-    await this.db.query(`INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)`, [
-      hashSessionToken(token),
-      userId,
-      expiresAt,
-    ]);
+    await this.db.query(
+      `INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)`,
+      [hashSessionToken(token), userId, expiresAt],
+    );
     // Expired sessions are useless; sweeping a few on each login keeps the table small without a cron.
     await this.db.query(
       `DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM sessions WHERE expires_at < now() LIMIT 100)`,

@@ -33,17 +33,28 @@ export function encodeCursor(key: unknown[]): string {
 export function decodeCursor(cursor: string, arity: number): string[] {
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === arity && key.every((part) => typeof part === 'string')) {
+    if (
+      Array.isArray(key) &&
+      key.length === arity &&
+      key.every((part) => typeof part === 'string')
+    ) {
       return key as string[];
     }
   } catch {
     // fall through to the problem below
   }
-  throw ProblemException.validation([{ field: 'cursor', message: 'is not a cursor this API handed out' }]);
+  throw ProblemException.validation([
+    { field: 'cursor', message: 'is not a cursor this API handed out' },
+  ]);
 }
 
 /** Takes one row more than the page to know whether another page follows. */
-export function toPage<Row, T>(rows: Row[], limit: number, view: (row: Row) => T, key: (row: Row) => string[]): Page<T> {
+export function toPage<Row, T>(
+  rows: Row[],
+  limit: number,
+  view: (row: Row) => T,
+  key: (row: Row) => string[],
+): Page<T> {
   const items = rows.slice(0, limit);
   const nextCursor = rows.length > limit ? encodeCursor(key(items[items.length - 1])) : null;
   return { items: items.map(view), nextCursor };

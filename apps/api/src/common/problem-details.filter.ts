@@ -11,10 +11,18 @@ const DOMAIN_STATUS = { not_found: 404, conflict: 409, invalid: 422, forbidden: 
 const BODY_PARSER_PROBLEMS: Record<string, [number, string, string]> = {
   'entity.parse.failed': [400, 'malformed-json', 'The request body is not valid JSON'],
   'entity.too.large': [413, 'body-too-large', 'The request body is too large'],
-  'encoding.unsupported': [415, 'unsupported-encoding', 'The request body encoding is not supported'],
+  'encoding.unsupported': [
+    415,
+    'unsupported-encoding',
+    'The request body encoding is not supported',
+  ],
   'charset.unsupported': [415, 'unsupported-charset', 'The request body charset is not supported'],
   'request.aborted': [400, 'request-aborted', 'The request was aborted'],
-  'request.size.invalid': [400, 'malformed-body', 'The request body length does not match its headers'],
+  'request.size.invalid': [
+    400,
+    'malformed-body',
+    'The request body length does not match its headers',
+  ],
 };
 
 /**
@@ -36,28 +44,44 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     response.type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
   }
 
-  private toProblem(error: unknown, request: Request): { body: Problem; headers: Record<string, string> } {
+  private toProblem(
+    error: unknown,
+    request: Request,
+  ): { body: Problem; headers: Record<string, string> } {
     if (error instanceof ProblemException) return { body: error.problem, headers: error.headers };
     if (error instanceof ConcurrencyError) {
       return {
-        body: problem(409, 'concurrent-modification', 'Someone else changed this at the same time; read it again and retry'),
+        body: problem(
+          409,
+          'concurrent-modification',
+          'Someone else changed this at the same time; read it again and retry',
+        ),
         headers: {},
       };
     }
     if (error instanceof DomainError) {
-      return { body: problem(DOMAIN_STATUS[error.kind], kebabCase(error.name), error.message), headers: {} };
+      return {
+        body: problem(DOMAIN_STATUS[error.kind], kebabCase(error.name), error.message),
+        headers: {},
+      };
     }
     const bodyParserProblem = bodyParserError(error);
     if (bodyParserProblem) return { body: bodyParserProblem, headers: {} };
     if (error instanceof HttpException && error.getStatus() < 500) {
       const status = error.getStatus();
       const detail = status === 404 ? `No route ${request.method} ${request.path}` : error.message;
-      return { body: problem(status, status === 404 ? 'not-found' : 'http-error', detail), headers: {} };
+      return {
+        body: problem(status, status === 404 ? 'not-found' : 'http-error', detail),
+        headers: {},
+      };
     }
     this.logger.error(
       `Unhandled error on ${request.method} ${request.path}: ${error instanceof Error ? error.stack : String(error)}`,
     );
-    return { body: problem(500, 'internal', 'Something went wrong on our side; it has been logged'), headers: {} };
+    return {
+      body: problem(500, 'internal', 'Something went wrong on our side; it has been logged'),
+      headers: {},
+    };
   }
 }
 

@@ -3,7 +3,10 @@ import { problem, type FieldError, type Problem } from './problem';
 
 /** An HTTP error that already carries its RFC 9457 body. */
 export class ProblemException extends HttpException {
-  constructor(readonly problem: Problem, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly problem: Problem,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(problem, problem.status);
   }
 
@@ -12,12 +15,17 @@ export class ProblemException extends HttpException {
   }
 
   static validation(errors: FieldError[], status = 400): ProblemException {
-    const detail = errors.length === 1 ? `${errors[0].field}: ${errors[0].message}` : `${errors.length} fields are invalid`;
+    const detail =
+      errors.length === 1
+        ? `${errors[0].field}: ${errors[0].message}`
+        : `${errors.length} fields are invalid`;
     return new ProblemException(problem(status, 'validation', detail, { errors }));
   }
 
   static unauthorized(detail = 'Missing or invalid credentials'): ProblemException {
-    return new ProblemException(problem(401, 'unauthorized', detail), { 'www-authenticate': 'Bearer' });
+    return new ProblemException(problem(401, 'unauthorized', detail), {
+      'www-authenticate': 'Bearer',
+    });
   }
 
   static forbidden(detail = 'Your role may not do this'): ProblemException {

@@ -32,7 +32,12 @@ const TITLES: Record<number, string> = {
 };
 
 /** Builds a problem whose `type` is a stable, documented identifier (`/problems/<slug>`). */
-export function problem(status: number, slug: string, detail: string, extra: Partial<Problem> = {}): Problem {
+export function problem(
+  status: number,
+  slug: string,
+  detail: string,
+  extra: Partial<Problem> = {},
+): Problem {
   return {
     type: `https://herald.dev/problems/${slug}`,
     title: TITLES[status] ?? 'Error',

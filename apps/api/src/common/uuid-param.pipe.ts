@@ -7,7 +7,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 @Injectable()
 export class UuidParam implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (!UUID.test(value)) throw ProblemException.notFound(`No object has the id ${JSON.stringify(value.slice(0, 60))}`);
+    if (!UUID.test(value))
+      throw ProblemException.notFound(`No object has the id ${JSON.stringify(value.slice(0, 60))}`);
     return value.toLowerCase();
   }
 }

@@ -1,4 +1,10 @@
-import { ArgumentMetadata, Injectable, PipeTransform, ValidationPipe, type ValidationError } from '@nestjs/common';
+import {
+  ArgumentMetadata,
+  Injectable,
+  PipeTransform,
+  ValidationPipe,
+  type ValidationError,
+} from '@nestjs/common';
 import type { FieldError } from './problem';
 import { ProblemException } from './problem.exception';
 
@@ -19,14 +25,19 @@ export class StrictValidationPipe implements PipeTransform {
   async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const expectsObject = metadata.type === 'body' && isDtoClass(metadata.metatype);
     if (expectsObject && (typeof value !== 'object' || value === null || Array.isArray(value))) {
-      throw ProblemException.validation([{ field: '', message: 'the request body must be a JSON object' }]);
+      throw ProblemException.validation([
+        { field: '', message: 'the request body must be a JSON object' },
+      ]);
     }
     return this.inner.transform(value, metadata);
   }
 }
 
 function isDtoClass(metatype: unknown): boolean {
-  return typeof metatype === 'function' && ![String, Boolean, Number, Array, Object].includes(metatype as never);
+  return (
+    typeof metatype === 'function' &&
+    ![String, Boolean, Number, Array, Object].includes(metatype as never)
+  );
 }
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {

@@ -18,7 +18,9 @@ export class BootstrapAdmin implements OnApplicationBootstrap {
     const admin = this.config.bootstrapAdmin;
     if (!admin) return;
     try {
-      await this.commands.execute(new CreateUserCommand(admin.email, 'Administrator', admin.password, 'admin', null));
+      await this.commands.execute(
+        new CreateUserCommand(admin.email, 'Administrator', admin.password, 'admin', null),
+      );
       this.logger.log(`Created the bootstrap admin ${admin.email}`);
     } catch (error) {
       // Another instance starting at the same moment, or an earlier start, created it: that is the goal.

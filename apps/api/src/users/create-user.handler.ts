@@ -1,6 +1,12 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { decideCreateUser, EmailAlreadyTaken, initialUserState, normalizeEmail, userStream } from '@herald/domain';
+import {
+  decideCreateUser,
+  EmailAlreadyTaken,
+  initialUserState,
+  normalizeEmail,
+  userStream,
+} from '@herald/domain';
 import type { EventStore } from '@herald/event-store';
 import { randomUUID } from 'node:crypto';
 import { QueryFailedError } from 'typeorm';
@@ -27,7 +33,13 @@ export class CreateUserHandler implements ICommandHandler<CreateUserCommand> {
     if (await this.users.emailTaken(email)) throw new EmailAlreadyTaken(email);
     const userId = randomUUID();
     const events = decideCreateUser(
-      { userId, email, name: command.name, role: command.role, passwordHash: await this.passwords.hash(command.password) },
+      {
+        userId,
+        email,
+        name: command.name,
+        role: command.role,
+        passwordHash: await this.passwords.hash(command.password),
+      },
       initialUserState(),
     );
     try {
@@ -35,7 +47,10 @@ export class CreateUserHandler implements ICommandHandler<CreateUserCommand> {
         expectedVersion: 'no_stream',
       });
     } catch (error) {
-      if (error instanceof QueryFailedError && (error.driverError as { constraint?: string }).constraint === 'users_email_key') {
+      if (
+        error instanceof QueryFailedError &&
+        (error.driverError as { constraint?: string }).constraint === 'users_email_key'
+      ) {
         throw new EmailAlreadyTaken(email);
       }
       throw error;

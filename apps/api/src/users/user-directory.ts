@@ -48,7 +48,9 @@ export class UserDirectory {
     if (filter.cursor) {
       const [createdAt, id] = decodeCursor(filter.cursor, 2);
       params.push(createdAt, id);
-      conditions.push(`(u.created_at, u.id) > ($${params.length - 1}::timestamp AT TIME ZONE 'UTC', $${params.length}::uuid)`);
+      conditions.push(
+        `(u.created_at, u.id) > ($${params.length - 1}::timestamp AT TIME ZONE 'UTC', $${params.length}::uuid)`,
+      );
     }
     params.push(filter.limit + 1);
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';

@@ -2,8 +2,10 @@ import { ApiProperty } from '@nestjs/swagger';
 
 export class ApiAccessView {
   @ApiProperty() enabled!: boolean;
-  @ApiProperty({ type: String, nullable: true, example: 'hrld_AbCd1234' }) keyPrefix!: string | null;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastRegeneratedAt!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'hrld_AbCd1234' }) keyPrefix!:
+    string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastRegeneratedAt!:
+    string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) clearedAt!: string | null;
 }
 

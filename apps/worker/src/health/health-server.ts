@@ -13,13 +13,24 @@ export async function startHealthServer(readiness: WorkerReadiness, port: number
     if (request.url === '/health/live') return reply(200, { status: 'ok' });
     if (request.url === '/health/ready') {
       readiness.check().then(
-        (report) => reply(report.ready ? 200 : 503, { status: report.ready ? 'ready' : 'unavailable', checks: report.checks }),
+        (report) =>
+          reply(report.ready ? 200 : 503, {
+            status: report.ready ? 'ready' : 'unavailable',
+            checks: report.checks,
+          }),
         () => reply(503, { status: 'unavailable' }),
       );
       return;
     }
-    reply(404, { type: 'about:blank', title: 'Not Found', status: 404, detail: 'The worker serves /health/live and /health/ready' });
+    reply(404, {
+      type: 'about:blank',
+      title: 'Not Found',
+      status: 404,
+      detail: 'The worker serves /health/live and /health/ready',
+    });
   });
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '0.0.0.0', resolve));
+  await new Promise<void>((resolve, reject) =>
+    server.once('error', reject).listen(port, '0.0.0.0', resolve),
+  );
   return server;
 }

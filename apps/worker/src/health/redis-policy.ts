@@ -9,14 +9,20 @@ export async function redisPolicyWarnings(redis: Redis): Promise<string[]> {
   try {
     const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as [string, string];
     if (policy !== 'noeviction') {
-      warnings.push(`Redis maxmemory-policy is "${policy}": queued jobs can be evicted. Set it to noeviction.`);
+      warnings.push(
+        `Redis maxmemory-policy is "${policy}": queued jobs can be evicted. Set it to noeviction.`,
+      );
     }
     const [, appendonly] = (await redis.config('GET', 'appendonly')) as [string, string];
     if (appendonly !== 'yes') {
-      warnings.push('Redis AOF persistence is off (appendonly no): a Redis restart loses queued jobs until the reconciler re-enqueues them.');
+      warnings.push(
+        'Redis AOF persistence is off (appendonly no): a Redis restart loses queued jobs until the reconciler re-enqueues them.',
+      );
     }
   } catch (error) {
-    warnings.push(`Could not read the Redis configuration (${(error as Error).message}); make sure maxmemory-policy is noeviction.`);
+    warnings.push(
+      `Could not read the Redis configuration (${(error as Error).message}); make sure maxmemory-policy is noeviction.`,
+    );
   }
   return warnings;
 }

@@ -32,7 +32,8 @@ export class WorkerReadiness {
       probe(() => this.db.query('SELECT 1')),
       probe(() => this.redis.ping()),
       probe(async () => {
-        if (await this.db.showMigrations()) throw new Error('migrations are pending (the API applies them at start)');
+        if (await this.db.showMigrations())
+          throw new Error('migrations are pending (the API applies them at start)');
       }),
     ]);
     const checks = { postgres, redis, migrations };
@@ -41,6 +42,7 @@ export class WorkerReadiness {
 
   /** Logs each Redis setting that can lose jobs, loudly, once at start. */
   async warnAboutRedisPolicy(): Promise<void> {
-    for (const warning of await redisPolicyWarnings(this.redis)) this.logger.warn(`WARNING: ${warning}`);
+    for (const warning of await redisPolicyWarnings(this.redis))
+      this.logger.warn(`WARNING: ${warning}`);
   }
 }

@@ -10,7 +10,8 @@ import { WORKER_REDIS } from './worker-redis.tokens';
       provide: WORKER_REDIS,
       inject: [HERALD_CONFIG],
       // BullMQ workers block on Redis and must retry for as long as Redis is away, never give up a command.
-      useFactory: (config: HeraldConfig) => new Redis(config.redisUrl, { maxRetriesPerRequest: null }).on('error', () => undefined),
+      useFactory: (config: HeraldConfig) =>
+        new Redis(config.redisUrl, { maxRetriesPerRequest: null }).on('error', () => undefined),
     },
   ],
   exports: [WORKER_REDIS],

@@ -33,7 +33,8 @@ export class DatabaseModule {
         {
           provide: EVENT_STORE,
           inject: [DataSource],
-          useFactory: (dataSource: DataSource) => new PostgresEventStore(dataSource, [...allProjections]),
+          useFactory: (dataSource: DataSource) =>
+            new PostgresEventStore(dataSource, [...allProjections]),
         },
       ],
       exports: [EVENT_STORE],
