@@ -107,9 +107,37 @@ export interface InlineProjection<Tx> {
 }
 
 export interface EventStore {
-  append(stream: string, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult>;
+  append(
+    stream: string,
+    events: readonly NewEvent[],
+    options?: AppendOptions,
+  ): Promise<AppendResult>;
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
-  aggregate<State>(stream: string, options: AggregateOptions<State>): Promise<AggregateResult<State>>;
+  aggregate<State>(
+    stream: string,
+    options: AggregateOptions<State>,
+  ): Promise<AggregateResult<State>>;
   /** Events of all streams in commit order, never skipping one that commits late (see GlobalCheckpoint). */
   readAll(options?: ReadAllOptions): Promise<ReadAllResult>;
+}
+
+/**
+ * A store that can make appends to several streams atomic (e.g. a user stream and the stream that
+ * reserves its email address). `Tx` is the store's transaction handle, the same one inline
+ * projections receive.
+ */
+export interface TransactionalEventStore<Tx> extends EventStore {
+  /**
+   * Runs `work` in one transaction. Everything appended through `appendInTransaction(tx, …)`
+   * inside it (and, for Postgres, everything written through `tx`) commits together or not at
+   * all; an error thrown by `work` rolls it all back and is rethrown.
+   */
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /** `append`, but inside a transaction opened by `transaction` (it neither commits nor notifies). */
+  appendInTransaction(
+    tx: Tx,
+    stream: string,
+    events: readonly NewEvent[],
+    options?: AppendOptions,
+  ): Promise<AppendResult>;
 }

@@ -33,7 +33,7 @@ export class UsersAndKeys1795695400000 implements MigrationInterface {
     await queryRunner.query(`
       CREATE TABLE sessions (
         token_hash text PRIMARY KEY,
-        user_id uuid NOT NULL REFERENCES users (id),
+        user_id uuid NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
         expires_at timestamptz NOT NULL
       )`);

@@ -1,0 +1,6 @@
+export * from './event-store';
+export { ConcurrencyError } from './errors';
+export { HERALD_EVENTS_CHANNEL } from './notifications';
+export { PostgresEventStore } from './postgres-event-store';
+export { InMemoryEventStore } from './in-memory-event-store';
+export { InMemoryTransaction } from './in-memory-transaction';

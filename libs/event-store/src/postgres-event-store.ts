@@ -1,0 +1,278 @@
+import { randomUUID } from 'node:crypto';
+import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
+import { ConcurrencyError } from './errors';
+import { completeMetadata } from './event-metadata';
+import type {
+  AggregateOptions,
+  AggregateResult,
+  AppendOptions,
+  AppendResult,
+  ExpectedVersion,
+  InlineProjection,
+  NewEvent,
+  ReadAllOptions,
+  ReadAllResult,
+  ReadStreamOptions,
+  RecordedEvent,
+  TransactionalEventStore,
+} from './event-store';
+import { assertExpectedVersion, validateExpectedVersion } from './expected-version';
+import { checkpointOf } from './global-checkpoint';
+import { runInlineProjections } from './inline-projections';
+import { HERALD_EVENTS_CHANNEL } from './notifications';
+import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './postgres-event-row';
+import { DEFAULT_READ_ALL_LIMIT, validateReadAllLimit } from './read-all-limit';
+
+const UNIQUE_VIOLATION = '23505';
+const STREAM_VERSION_CONSTRAINT = 'events_stream_version_key';
+
+/**
+ * The event store on Postgres (tables from the EventStore migration), through raw SQL on the
+ * given DataSource.
+ *
+ * Appends to one stream are serialised by the lock on its `streams` row, held until commit; the
+ * expected-version check runs against that locked row, so exactly one of several racing writers
+ * with the same expectation wins. Appends rely on READ COMMITTED (the default): under a stricter
+ * isolation level a lost race surfaces as a serialization failure instead of ConcurrencyError.
+ */
+export class PostgresEventStore implements TransactionalEventStore<EntityManager> {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly projections: InlineProjection<EntityManager>[] = [],
+  ) {}
+
+  /** Appends in a transaction of its own, then wakes the relay (after commit, best-effort). */
+  async append(
+    stream: string,
+    events: readonly NewEvent[],
+    options: AppendOptions = {},
+  ): Promise<AppendResult> {
+    const result = await this.dataSource.transaction((manager) =>
+      this.appendInTransaction(manager, stream, events, options),
+    );
+    if (result.events.length > 0) await this.notifyAppended();
+    return result;
+  }
+
+  /**
+   * Runs `work` in one transaction and wakes the relay after it commits. Appends made with
+   * `appendInTransaction(manager, …)` and anything else written through `manager` commit together.
+   */
+  async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const result = await this.dataSource.transaction(work);
+    await this.notifyAppended();
+    return result;
+  }
+
+  /**
+   * `append` inside a transaction the caller owns: neither commits nor notifies. Prefer
+   * `transaction`; if you open the transaction yourself, call `notifyAppended()` after it commits
+   * (otherwise the relay only finds the events on its next poll). Any error from it must roll
+   * the transaction back (let it propagate): the events may already be inserted, and a
+   * ConcurrencyError may have left the transaction aborted.
+   */
+  async appendInTransaction(
+    manager: EntityManager,
+    stream: string,
+    events: readonly NewEvent[],
+    options: AppendOptions = {},
+  ): Promise<AppendResult> {
+    if (!manager.queryRunner?.isTransactionActive) {
+      throw new Error('appendInTransaction needs the EntityManager of an open transaction');
+    }
+    const expected = options.expectedVersion ?? 'any';
+    validateExpectedVersion(expected);
+    if (events.length === 0) {
+      const current = await this.currentVersion(manager, stream);
+      assertExpectedVersion(stream, expected, current);
+      return { nextExpectedVersion: current, events: [] };
+    }
+
+    const nextVersion = await this.advanceStream(manager, stream, expected, events.length);
+    const recorded = await this.insertEvents(
+      manager,
+      stream,
+      nextVersion - events.length,
+      events,
+      expected,
+    );
+    await runInlineProjections(this.projections, recorded, manager);
+    return { nextExpectedVersion: nextVersion, events: recorded };
+  }
+
+  /** Sends the relay's wake-up. Never throws: a lost wake-up only delays the relay until it polls. */
+  async notifyAppended(): Promise<void> {
+    try {
+      await this.dataSource.query('SELECT pg_notify($1, $2)', [HERALD_EVENTS_CHANNEL, '']);
+    } catch (error) {
+      this.dataSource.logger.log(
+        'warn',
+        `Event store: NOTIFY ${HERALD_EVENTS_CHANNEL} failed: ${String(error)}`,
+      );
+    }
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const rows = await this.dataSource.query<EventRow[]>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = $1 AND version > $2 ORDER BY version`,
+      [stream, options.afterVersion ?? 0],
+    );
+    return rows.map(toRecordedEvent);
+  }
+
+  async aggregate<State>(
+    stream: string,
+    options: AggregateOptions<State>,
+  ): Promise<AggregateResult<State>> {
+    const events = await this.readStream(stream);
+    const state = events.reduce(options.evolve, options.initialState());
+    const currentVersion = events.at(-1)?.version ?? 0;
+    return { state, currentVersion, streamExists: currentVersion > 0 };
+  }
+
+  /**
+   * Events in commit order. Guarantee: once a checkpoint has been handed out, every event not
+   * yet returned sorts after it, so reading on from checkpoints never skips an event, even one
+   * whose transaction took a lower position but committed after higher positions were read.
+   *
+   * How: order by (transaction_id, position) and return only events of transactions older than
+   * the read's snapshot xmin. Every transaction below xmin has finished, so its events are all
+   * visible now, and any transaction still able to add events has an id at or above xmin (hence
+   * sorts after everything returned). xmin comes from the same snapshot as the scan.
+   *
+   * Trade-off: any transaction holding a transaction id in this Postgres cluster (a write in any
+   * table or database) holds back every event appended after it started, until it ends. A
+   * long-open transaction stalls the relay; keep transactions short.
+   */
+  async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
+    const after = options.after ?? null;
+    const limit = options.limit ?? DEFAULT_READ_ALL_LIMIT;
+    validateReadAllLimit(limit);
+    const rows = await this.dataSource.query<EventRow[]>(
+      `SELECT ${EVENT_COLUMNS} FROM events
+        WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+          AND (transaction_id, position) > ($1::xid8, $2::bigint)
+        ORDER BY transaction_id, position
+        LIMIT $3`,
+      [String(after?.transactionId ?? 0n), String(after?.position ?? 0n), limit],
+    );
+    const events = rows.map(toRecordedEvent);
+    const last = events.at(-1);
+    return { events, checkpoint: last ? checkpointOf(last) : after };
+  }
+
+  private async currentVersion(manager: EntityManager, stream: string): Promise<number> {
+    const rows = await manager.query<{ version: number }[]>(
+      'SELECT version FROM streams WHERE stream = $1',
+      [stream],
+    );
+    return rows[0]?.version ?? 0;
+  }
+
+  /**
+   * Moves the stream's row forward by `count` if it meets `expected`, locking it until commit,
+   * and returns the new version. A writer that lost a race waits for the winner's commit and
+   * then sees the new version, so it fails here rather than later.
+   */
+  private async advanceStream(
+    manager: EntityManager,
+    stream: string,
+    expected: ExpectedVersion,
+    count: number,
+  ): Promise<number> {
+    const [sql, parameters] = advanceStreamQuery(stream, expected, count);
+    const rows = await manager.query<{ version: number }[]>(sql, parameters);
+    if (rows.length === 0) {
+      throw new ConcurrencyError(
+        stream,
+        String(expected),
+        await this.currentVersion(manager, stream),
+      );
+    }
+    return rows[0].version;
+  }
+
+  /** One INSERT for all events; positions follow the events' order. */
+  private async insertEvents(
+    manager: EntityManager,
+    stream: string,
+    startVersion: number,
+    events: readonly NewEvent[],
+    expected: ExpectedVersion,
+  ): Promise<RecordedEvent[]> {
+    const correlationId = randomUUID();
+    try {
+      const rows = await manager.query<EventRow[]>(
+        `INSERT INTO events (id, stream, version, type, data, metadata)
+         SELECT e.id, $1, $2::int + e.n::int, e.type, e.data, e.metadata
+           FROM unnest($3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[])
+                WITH ORDINALITY AS e(id, type, data, metadata, n)
+          ORDER BY e.n
+         RETURNING ${EVENT_COLUMNS}`,
+        [
+          stream,
+          startVersion,
+          events.map(() => randomUUID()),
+          events.map((event) => event.type),
+          events.map((event) => JSON.stringify(event.data ?? null)),
+          events.map((event) => JSON.stringify(completeMetadata(event.metadata, correlationId))),
+        ],
+      );
+      // RETURNING order is not promised by SQL; versions are.
+      return rows.map(toRecordedEvent).sort((a, b) => a.version - b.version);
+    } catch (error) {
+      // Only reachable if the events table got ahead of `streams` (a writer bypassing this class).
+      if (isUniqueViolationOf(error, STREAM_VERSION_CONSTRAINT)) {
+        throw new ConcurrencyError(stream, String(expected), startVersion);
+      }
+      throw error;
+    }
+  }
+}
+
+function advanceStreamQuery(
+  stream: string,
+  expected: ExpectedVersion,
+  count: number,
+): [string, unknown[]] {
+  // UPDATEs are wrapped in a CTE because TypeORM returns [rows, rowCount] for a bare UPDATE.
+  switch (expected) {
+    case 'any':
+      return [
+        `INSERT INTO streams (stream, version) VALUES ($1, $2)
+         ON CONFLICT (stream) DO UPDATE SET version = streams.version + EXCLUDED.version
+         RETURNING version`,
+        [stream, count],
+      ];
+    case 'no_stream':
+    case 0:
+      return [
+        `INSERT INTO streams (stream, version) VALUES ($1, $2)
+         ON CONFLICT (stream) DO NOTHING
+         RETURNING version`,
+        [stream, count],
+      ];
+    case 'stream_exists':
+      return [
+        `WITH advanced AS (
+           UPDATE streams SET version = version + $2 WHERE stream = $1 AND version > 0
+           RETURNING version)
+         SELECT version FROM advanced`,
+        [stream, count],
+      ];
+    default:
+      return [
+        `WITH advanced AS (
+           UPDATE streams SET version = version + $2 WHERE stream = $1 AND version = $3
+           RETURNING version)
+         SELECT version FROM advanced`,
+        [stream, count, expected],
+      ];
+  }
+}
+
+function isUniqueViolationOf(error: unknown, constraint: string): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const driverError = error.driverError as { code?: unknown; constraint?: unknown };
+  return driverError.code === UNIQUE_VIOLATION && driverError.constraint === constraint;
+}
