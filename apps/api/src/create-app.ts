@@ -21,6 +21,8 @@ export async function createApp(
     bodyParser: false,
   });
   app.disable('x-powered-by');
+  // Client addresses (for the authentication limiter) and https (for Secure cookies) behind a proxy.
+  app.set('trust proxy', config.trustProxy);
   app.useBodyParser('json', { limit: '1mb', strict: false });
   app.use(cookieParser());
   app.useGlobalPipes(new StrictValidationPipe());

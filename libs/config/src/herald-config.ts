@@ -14,6 +14,8 @@ export interface HeraldConfig {
   retryScheduleSeconds: number[];
   deliveryTimeoutMs: number;
   migrate: boolean;
+  /** Express `trust proxy`: behind a TLS-terminating proxy, take the client address and protocol from it. */
+  trustProxy: boolean | number | string;
   /** Lifetime of a console session. */
   sessionTtlSeconds: number;
   /** Namespace of every Redis key Herald writes (a hash tag such as `{herald}` for Redis Cluster). */

@@ -37,6 +37,7 @@ export function loadConfig(env: Env = process.env): HeraldConfig {
     retryScheduleSeconds: read('HERALD_RETRY_SCHEDULE', DEFAULT_RETRY_SCHEDULE, parseSchedule),
     deliveryTimeoutMs: read('HERALD_DELIVERY_TIMEOUT_MS', '15000', parseInteger(100, 600_000)),
     migrate: read('HERALD_MIGRATE', 'true', parseBoolean),
+    trustProxy: read('HERALD_TRUST_PROXY', 'false', parseTrustProxy),
     sessionTtlSeconds: read('HERALD_SESSION_TTL_SECONDS', '43200', parseInteger(60, 30 * 86400)),
     redisPrefix: read('HERALD_REDIS_PREFIX', 'herald', parseRedisPrefix),
     logLevel: read('HERALD_LOG_LEVEL', 'info', parseOneOf(LOG_LEVELS)),
@@ -128,4 +129,12 @@ function parseRedisPrefix(raw: string): string {
   if (!/^[A-Za-z0-9{}_.-]{1,50}$/.test(raw))
     throw new Error('must be 1-50 letters, digits, braces, dots, dashes or underscores');
   return raw;
+}
+
+/** `true`/`false`, a hop count, or a comma-separated list of addresses/subnets (Express's forms). */
+function parseTrustProxy(raw: string): boolean | number | string {
+  if (/^(true|false)$/i.test(raw)) return raw.toLowerCase() === 'true';
+  if (/^\d{1,2}$/.test(raw)) return Number(raw);
+  if (/^[0-9a-fA-F:.,/ ]+$|^(loopback|linklocal|uniquelocal)(,|$)/.test(raw)) return raw;
+  throw new Error('must be true, false, a hop count, or addresses/subnets');
 }

@@ -1,8 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { Access } from '../auth/access.decorator';
-import { decodeCursor, toPage, type Page } from '../common/pagination';
+import { CURSOR_PART, decodeCursor, toPage, type Page } from '../common/pagination';
 import { AuditEventPage, type AuditEventView } from './audit-event.view';
 import { redact } from './event-redaction';
 import { ListEventsQuery } from './list-events.query';
@@ -19,7 +19,6 @@ interface EventRow {
 }
 
 @ApiTags('admin')
-@ApiBearerAuth()
 @Controller('v1/admin/events')
 export class AdminEventsController {
   constructor(private readonly db: DataSource) {}
@@ -31,7 +30,7 @@ export class AdminEventsController {
   @ApiOkResponse({ type: AuditEventPage })
   async list(@Query() query: ListEventsQuery): Promise<Page<AuditEventView>> {
     const params: unknown[] = [
-      query.cursor ? decodeCursor(query.cursor, 1)[0] : (query.after ?? '0'),
+      query.cursor ? decodeCursor(query.cursor, [CURSOR_PART.position])[0] : (query.after ?? '0'),
     ];
     const conditions = ['position > $1'];
     if (query.type) {

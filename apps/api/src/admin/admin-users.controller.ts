@@ -1,7 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import {
-  ApiBearerAuth,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -21,7 +20,6 @@ import { CreateUserDto } from './create-user.dto';
 import { ListUsersQuery } from './list-users.query';
 
 @ApiTags('admin')
-@ApiBearerAuth()
 @Controller('v1/admin/users')
 export class AdminUsersController {
   constructor(

@@ -1,12 +1,6 @@
 import { Controller, Delete, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access } from '../auth/access.decorator';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
@@ -16,7 +10,6 @@ import { IssuedApiKeyView } from './api-key.view';
 import { RegenerateApiKeyCommand } from './regenerate-api-key.command';
 
 @ApiTags('you')
-@ApiBearerAuth()
 @Controller('v1/me/api-key')
 export class MyApiKeyController {
   constructor(private readonly commands: CommandBus) {}

@@ -15,6 +15,8 @@ export const CSRF_HEADER = 'x-herald-csrf';
 
 type AuthenticatedRequest = Request & { principal?: Principal };
 
+const NO_CREDENTIALS = Symbol('no credentials');
+
 /**
  * The one gate every route passes. Routes declare their access level with @Access; a route without
  * a declaration is refused (fail closed), and a test walks all routes to keep it that way.
@@ -42,7 +44,9 @@ export class AuthGuard implements CanActivate {
 
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const principal = await this.authenticate(request);
+    if (principal === NO_CREDENTIALS) throw ProblemException.unauthorized();
     if (!principal) {
+      // Only credentials that were presented and rejected count: a caller who sent none is not guessing.
       const wait = await this.limiter.recordFailure(clientAddress(request));
       if (wait > 0)
         throw ProblemException.tooManyRequests(
@@ -57,7 +61,9 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 
-  private async authenticate(request: AuthenticatedRequest): Promise<Principal | null> {
+  private async authenticate(
+    request: AuthenticatedRequest,
+  ): Promise<Principal | null | typeof NO_CREDENTIALS> {
     const header = request.headers.authorization;
     const bearer =
       typeof header === 'string' && /^bearer /i.test(header) ? header.slice(7).trim() : undefined;
@@ -66,7 +72,7 @@ export class AuthGuard implements CanActivate {
     if (token) return this.fromToken(token);
 
     const cookie = (request.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
-    if (!cookie) return null;
+    if (!cookie) return NO_CREDENTIALS;
     // A cookie is sent by the browser on its own; state changes must also prove they come from the console.
     if (!SAFE_METHODS.has(request.method) && request.headers[CSRF_HEADER] === undefined) {
       throw ProblemException.forbidden(

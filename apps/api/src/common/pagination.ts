@@ -30,13 +30,17 @@ export function encodeCursor(key: unknown[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, arity: number): string[] {
+/**
+ * Decodes a cursor this API handed out; `parts` checks each part, so a forged cursor is a 400 and
+ * never reaches SQL.
+ */
+export function decodeCursor(cursor: string, parts: readonly RegExp[]): string[] {
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (
       Array.isArray(key) &&
-      key.length === arity &&
-      key.every((part) => typeof part === 'string')
+      key.length === parts.length &&
+      key.every((part, index) => typeof part === 'string' && parts[index].test(part))
     ) {
       return key as string[];
     }
@@ -47,6 +51,12 @@ export function decodeCursor(cursor: string, arity: number): string[] {
     { field: 'cursor', message: 'is not a cursor this API handed out' },
   ]);
 }
+
+export const CURSOR_PART = {
+  position: /^\d{1,18}$/,
+  uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+  timestamp: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?$/,
+} as const;
 
 /** Takes one row more than the page to know whether another page follows. */
 export function toPage<Row, T>(

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { ConcurrencyError } from '@herald/event-store';
-import { DomainError } from '@herald/domain';
+import { DomainError, InvalidInput } from '@herald/domain';
 import type { Request, Response } from 'express';
 import { PROBLEM_CONTENT_TYPE, problem, type Problem } from './problem';
 import { ProblemException } from './problem.exception';
@@ -58,6 +58,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         ),
         headers: {},
       };
+    }
+    if (error instanceof InvalidInput) {
+      const invalid = ProblemException.validation(
+        [{ field: error.field, message: error.reason }],
+        422,
+      );
+      return { body: invalid.problem, headers: {} };
     }
     if (error instanceof DomainError) {
       return {

@@ -5,6 +5,7 @@ import {
   ValidationPipe,
   type ValidationError,
 } from '@nestjs/common';
+import { findUnsafeInput } from './input-sanity';
 import type { FieldError } from './problem';
 import { ProblemException } from './problem.exception';
 
@@ -23,6 +24,10 @@ export class StrictValidationPipe implements PipeTransform {
   });
 
   async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' || metadata.type === 'query') {
+      const unsafe = findUnsafeInput(value);
+      if (unsafe) throw ProblemException.validation([unsafe]);
+    }
     const expectsObject = metadata.type === 'body' && isDtoClass(metadata.metatype);
     if (expectsObject && (typeof value !== 'object' || value === null || Array.isArray(value))) {
       throw ProblemException.validation([

@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access } from '../auth/access.decorator';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
@@ -8,7 +8,6 @@ import { UserDirectory } from './user-directory';
 import { UserView } from './user.view';
 
 @ApiTags('you')
-@ApiBearerAuth()
 @Controller('v1/me')
 export class MeController {
   constructor(private readonly users: UserDirectory) {}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { decodeCursor, toPage, type Page } from '../common/pagination';
+import { CURSOR_PART, decodeCursor, toPage, type Page } from '../common/pagination';
 import type { UserView } from './user.view';
 
 interface UserRow {
@@ -46,7 +46,10 @@ export class UserDirectory {
       conditions.push(`coalesce(k.enabled, false) = $${params.length}`);
     }
     if (filter.cursor) {
-      const [createdAt, id] = decodeCursor(filter.cursor, 2);
+      const [createdAt, id] = decodeCursor(filter.cursor, [
+        CURSOR_PART.timestamp,
+        CURSOR_PART.uuid,
+      ]);
       params.push(createdAt, id);
       conditions.push(
         `(u.created_at, u.id) > ($${params.length - 1}::timestamp AT TIME ZONE 'UTC', $${params.length}::uuid)`,
