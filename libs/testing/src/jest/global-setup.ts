@@ -19,6 +19,12 @@ export default async function globalSetup(): Promise<void> {
   process.env.HERALD_TEST_REDIS_URL = redis.url;
   process.env.HERALD_TEST_DIR = dir;
   (globalThis as Record<string, unknown>).__heraldServices = { postgres, redis, dir };
+  // Jest skips globalTeardown when it is interrupted; the servers must not outlive the run.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      void Promise.all([postgres.stop(), redis.stop()]).finally(() => process.exit(130));
+    });
+  }
 
   const admin = new DataSource({ type: 'postgres', url: postgres.url });
   await admin.initialize();
