@@ -18,8 +18,9 @@ const swcJs = [
 ];
 
 const moduleNameMapper = {
-  '^@herald/(domain|event-store|projections|config|testing)$': '<rootDir>/libs/$1/src',
-  '^@herald/(domain|event-store|projections|config|testing)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  '^@herald/(domain|event-store|projections|delivery|config|testing)$': '<rootDir>/libs/$1/src',
+  '^@herald/(domain|event-store|projections|delivery|config|testing)/(.*)$':
+    '<rootDir>/libs/$1/src/$2',
 };
 
 /** @type {import('jest').Config} */
