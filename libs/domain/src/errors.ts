@@ -64,3 +64,23 @@ export class ActionNotAllowed extends DomainError {
     super(reason);
   }
 }
+
+/**
+ * The webhook does not exist, was deleted, or belongs to someone the actor may not see: all three
+ * answer 404 alike, so nobody learns that another user's webhook exists.
+ */
+export class WebhookNotFound extends DomainError {
+  override readonly kind = 'not_found';
+
+  constructor(readonly webhookId: string) {
+    super(`Webhook ${webhookId} does not exist`);
+  }
+}
+
+export class WebhookAlreadyExists extends DomainError {
+  override readonly kind = 'conflict';
+
+  constructor(readonly webhookId: string) {
+    super(`Webhook ${webhookId} already exists`);
+  }
+}

@@ -2,8 +2,9 @@ import { migrations } from '@herald/event-store/migrations';
 import type { DataSourceOptions } from 'typeorm';
 import { ApiKeyStateRecord } from './api-keys/api-key-state.record';
 import { UserRecord } from './users/user.record';
+import { WebhookRecord } from './webhooks/webhook.record';
 
-export const projectionEntities = [UserRecord, ApiKeyStateRecord];
+export const projectionEntities = [UserRecord, ApiKeyStateRecord, WebhookRecord];
 
 /** TypeORM options shared by the apps, the CLI and the tests: schema by migrations only, never synchronize. */
 export function heraldDataSourceOptions(url: string): DataSourceOptions {

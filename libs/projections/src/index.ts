@@ -6,5 +6,7 @@ export * from './users/user.record';
 export * from './users/users.projection';
 export * from './api-keys/api-key-state.record';
 export * from './api-keys/api-key-state.projection';
+export * from './webhooks/webhook.record';
+export * from './webhooks/webhooks.projection';
 export * from './nest/database.module';
 export * from './nest/database.tokens';

@@ -28,7 +28,9 @@ export async function rebuildProjections(
   return dataSource.transaction(async (tx: EntityManager) => {
     await tx.query('LOCK TABLE streams IN EXCLUSIVE MODE');
     const tables = projections.flatMap((projection) => projection.tables);
-    await tx.query(`TRUNCATE ${tables.map((table) => `"${table}"`).join(', ')} CASCADE`);
+    // No CASCADE: a foreign key from an operational table into a projection is a schema bug, and
+    // the rebuild should fail on it rather than silently empty that table too.
+    await tx.query(`TRUNCATE ${tables.map((table) => `"${table}"`).join(', ')}`);
     let after = '0';
     let count = 0;
     for (;;) {
