@@ -6,6 +6,7 @@
 //
 // With CI set, lint runs first and a lint error fails the run.
 import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,9 +38,18 @@ if (process.env.CI && !/^(0|false)$/i.test(process.env.CI)) {
 // Jest takes the first of repeated options, so the cap is added only when the caller chose nothing.
 const args = process.argv.slice(2);
 const chosen = args.some((arg) => /^(--maxWorkers|--runInBand)(=|$)|^-[wi]/.test(arg));
+// Jest's summary is not one of the closing lines CI reads, so the counts are also written as a
+// plain `tests: N passed, N failed` line, from Jest's JSON results.
+const resultsFile = path.join(os.tmpdir(), `herald-jest-${process.pid}.json`);
 const jest = spawn(
   process.execPath,
-  [path.join(root, 'node_modules/.bin/jest'), ...(chosen ? [] : ['--maxWorkers=2']), ...args],
+  [
+    path.join(root, 'node_modules/.bin/jest'),
+    ...(chosen ? [] : ['--maxWorkers=2']),
+    '--json',
+    `--outputFile=${resultsFile}`,
+    ...args,
+  ],
   // Its own process group, so that a stop request can reach Jest's workers and what they run
   // (an `npm start` under test stops its servers on SIGTERM) and not only Jest's main process.
   { cwd: root, stdio: 'inherit', detached: true },
@@ -61,6 +71,15 @@ jest.once('error', (error) => {
   process.exit(1);
 });
 jest.once('exit', (code, signal) => {
+  try {
+    const results = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
+    fs.rmSync(resultsFile, { force: true });
+    process.stdout.write(
+      `\ntests: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${results.numPendingTests} skipped\n`,
+    );
+  } catch {
+    // Jest ended before writing results; its own output says why.
+  }
   // A signal's conventional exit status is 128 + its number.
   process.exit(code ?? 128 + (signal ? (os.constants.signals[signal] ?? 0) : 1));
 });
