@@ -78,7 +78,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const status = error.getStatus();
       const detail = status === 404 ? `No route ${request.method} ${request.path}` : error.message;
       return {
-        body: problem(status, status === 404 ? 'not-found' : 'http-error', detail),
+        body: problem(
+          status,
+          status === 404 ? 'not-found' : status === 400 ? 'bad-request' : 'http-error',
+          detail,
+        ),
         headers: {},
       };
     }
