@@ -1,17 +1,34 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
 import { DatabaseModule } from '@herald/projections';
+import { DeliveryModule } from './delivery/delivery.module';
+import { DispatchModule } from './dispatch/dispatch.module';
 import { WorkerReadiness } from './health/worker-readiness';
+import { QueuesModule } from './queues/queues.module';
+import { ReconcilerModule } from './reconciler/reconciler.module';
 import { WorkerRedisModule } from './redis/worker-redis.module';
+import { RelayModule } from './relay/relay.module';
 
-/** The worker: a headless Nest application context (no HTTP API). Its processors come with the relay and delivery. */
+/**
+ * The worker: a headless Nest application context (no HTTP API). The relay moves committed events
+ * to the `events` queue, dispatch fans them out into deliveries, delivery sends them, and the
+ * reconciler re-enqueues whatever Redis lost.
+ */
 @Module({})
 export class WorkerModule {
   static forRoot(config: HeraldConfig): DynamicModule {
     return {
       module: WorkerModule,
       global: true,
-      imports: [DatabaseModule.forRoot({ runMigrations: false }), WorkerRedisModule],
+      imports: [
+        DatabaseModule.forRoot({ runMigrations: false }),
+        WorkerRedisModule,
+        QueuesModule,
+        RelayModule,
+        DispatchModule,
+        DeliveryModule,
+        ReconcilerModule,
+      ],
       providers: [{ provide: HERALD_CONFIG, useValue: config }, WorkerReadiness],
       exports: [HERALD_CONFIG],
     };

@@ -13,6 +13,20 @@ export interface HeraldConfig {
   /** Seconds between attempts after the first; its length is the number of retries. */
   retryScheduleSeconds: number[];
   deliveryTimeoutMs: number;
+  /** Entities and operations webhooks can subscribe to (besides the built-in ApiKey × Regenerate, Clear). */
+  catalog: { entities: string[]; operations: string[] };
+  /** Subnets webhooks may target even though they are private (CIDR), when private targets are not allowed. */
+  allowedSubnets: string[];
+  /** Delivery attempts one worker runs at once. */
+  deliveryConcurrency: number;
+  /** Attempts one worker runs at once against one endpoint (origin): a slow endpoint takes at most this share. */
+  maxInFlightPerEndpoint: number;
+  /** A webhook whose deliveries keep failing for this long is turned off (reason `failing`). */
+  failingDisableAfterSeconds: number;
+  /** After a secret rotation, the previous secret keeps signing for this long. */
+  secretRotationOverlapSeconds: number;
+  /** How often the reconciler looks for due deliveries without a job, and events not yet dispatched. */
+  reconcileIntervalMs: number;
   migrate: boolean;
   /** Express `trust proxy`: behind a TLS-terminating proxy, take the client address and protocol from it. */
   trustProxy: boolean | number | string;

@@ -4,6 +4,8 @@ import type { HeraldConfig } from './herald-config';
 type Env = Record<string, string | undefined>;
 
 const DEFAULT_RETRY_SCHEDULE = '5,300,1800,7200,18000,36000,36000';
+const DEFAULT_ENTITIES = 'Contact,Company,Job,Application,Activity,Note';
+const DEFAULT_OPERATIONS = 'Create,Update,Delete';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 
 /**
@@ -37,6 +39,28 @@ export function loadConfig(env: Env = process.env): HeraldConfig {
     retryScheduleSeconds: read('HERALD_RETRY_SCHEDULE', DEFAULT_RETRY_SCHEDULE, parseSchedule),
     deliveryTimeoutMs: read('HERALD_DELIVERY_TIMEOUT_MS', '15000', parseInteger(100, 600_000)),
     migrate: read('HERALD_MIGRATE', 'true', parseBoolean),
+    catalog: {
+      entities: read('HERALD_ENTITIES', DEFAULT_ENTITIES, parseNameList),
+      operations: read('HERALD_OPERATIONS', DEFAULT_OPERATIONS, parseNameList),
+    },
+    allowedSubnets: read('HERALD_ALLOWED_SUBNETS', '', parseSubnets),
+    deliveryConcurrency: read('HERALD_DELIVERY_CONCURRENCY', '50', parseInteger(1, 1000)),
+    maxInFlightPerEndpoint: read('HERALD_MAX_IN_FLIGHT_PER_ENDPOINT', '4', parseInteger(1, 1000)),
+    failingDisableAfterSeconds: read(
+      'HERALD_FAILING_DISABLE_AFTER_SECONDS',
+      String(5 * 86400),
+      parseInteger(60, 365 * 86400),
+    ),
+    secretRotationOverlapSeconds: read(
+      'HERALD_SECRET_ROTATION_OVERLAP_SECONDS',
+      '86400',
+      parseInteger(0, 30 * 86400),
+    ),
+    reconcileIntervalMs: read(
+      'HERALD_RECONCILE_INTERVAL_MS',
+      '15000',
+      parseInteger(100, 3_600_000),
+    ),
     trustProxy: read('HERALD_TRUST_PROXY', 'false', parseTrustProxy),
     sessionTtlSeconds: read('HERALD_SESSION_TTL_SECONDS', '43200', parseInteger(60, 30 * 86400)),
     redisPrefix: read('HERALD_REDIS_PREFIX', 'herald', parseRedisPrefix),
@@ -137,4 +161,27 @@ function parseTrustProxy(raw: string): boolean | number | string {
   if (/^\d{1,2}$/.test(raw)) return Number(raw);
   if (/^[0-9a-fA-F:.,/ ]+$|^(loopback|linklocal|uniquelocal)(,|$)/.test(raw)) return raw;
   throw new Error('must be true, false, a hop count, or addresses/subnets');
+}
+
+function parseNameList(raw: string): string[] {
+  const names = raw
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  if (names.length === 0 || names.some((name) => !/^[A-Z][A-Za-z0-9]{0,49}$/.test(name))) {
+    throw new Error('must be a comma-separated list of names in PascalCase, e.g. Contact,Company');
+  }
+  return [...new Set(names)];
+}
+
+function parseSubnets(raw: string): string[] {
+  const subnets = raw
+    .split(',')
+    .map((subnet) => subnet.trim())
+    .filter(Boolean);
+  for (const subnet of subnets) {
+    if (!/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(subnet))
+      throw new Error(`"${subnet}" is not a CIDR subnet such as 10.1.0.0/16`);
+  }
+  return subnets;
 }
