@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { aggregateEvents } from './aggregate-events';
 import { completeMetadata } from './event-metadata';
 import type {
   AggregateOptions,
@@ -136,10 +137,7 @@ export class InMemoryEventStore implements TransactionalEventStore<InMemoryTrans
     stream: string,
     options: AggregateOptions<State>,
   ): Promise<AggregateResult<State>> {
-    const events = await this.readStream(stream);
-    const state = events.reduce(options.evolve, options.initialState());
-    const currentVersion = events.at(-1)?.version ?? 0;
-    return { state, currentVersion, streamExists: currentVersion > 0 };
+    return aggregateEvents(await this.readStream(stream), options);
   }
 
   /** Same guarantee as PostgresEventStore.readAll: reading on from checkpoints skips nothing. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { aggregateEvents } from './aggregate-events';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 import { ConcurrencyError } from './errors';
 import { completeMetadata } from './event-metadata';
@@ -124,10 +125,7 @@ export class PostgresEventStore implements TransactionalEventStore<EntityManager
     stream: string,
     options: AggregateOptions<State>,
   ): Promise<AggregateResult<State>> {
-    const events = await this.readStream(stream);
-    const state = events.reduce(options.evolve, options.initialState());
-    const currentVersion = events.at(-1)?.version ?? 0;
-    return { state, currentVersion, streamExists: currentVersion > 0 };
+    return aggregateEvents(await this.readStream(stream), options);
   }
 
   /**

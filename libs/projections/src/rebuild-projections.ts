@@ -1,20 +1,8 @@
-import type { RecordedEvent } from '@herald/event-store';
+import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from '@herald/event-store';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { RebuildableProjection } from './rebuildable-projection';
 
 const BATCH_SIZE = 1000;
-
-interface EventRow {
-  id: string;
-  position: string;
-  transaction_id: string;
-  stream: string;
-  version: number;
-  type: string;
-  data: unknown;
-  metadata: RecordedEvent['metadata'];
-  recorded_at: Date;
-}
 
 /**
  * Empties every projection's tables and replays all events into them, in one transaction, so
@@ -35,8 +23,7 @@ export async function rebuildProjections(
     let count = 0;
     for (;;) {
       const rows: EventRow[] = await tx.query(
-        `SELECT id, position, transaction_id::text AS transaction_id, stream, version, type, data, metadata, recorded_at
-           FROM events WHERE position > $1 ORDER BY position LIMIT $2`,
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2`,
         [after, BATCH_SIZE],
       );
       if (rows.length === 0) break;
@@ -46,22 +33,8 @@ export async function rebuildProjections(
         if (handled.length > 0) await projection.apply(handled, tx);
       }
       count += rows.length;
-      after = rows[rows.length - 1].position;
+      after = String(rows[rows.length - 1].position);
     }
     return { events: count };
   });
-}
-
-function toRecordedEvent(row: EventRow): RecordedEvent {
-  return {
-    id: row.id,
-    position: BigInt(row.position),
-    transactionId: BigInt(row.transaction_id),
-    stream: row.stream,
-    version: row.version,
-    type: row.type,
-    data: row.data,
-    metadata: row.metadata,
-    recordedAt: row.recorded_at,
-  };
 }
