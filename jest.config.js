@@ -18,7 +18,8 @@ const swcJs = [
 ];
 
 const moduleNameMapper = {
-  '^@herald/(domain|event-store|projections|delivery|queues|config|testing)$': '<rootDir>/libs/$1/src',
+  '^@herald/(domain|event-store|projections|delivery|queues|config|testing)$':
+    '<rootDir>/libs/$1/src',
   '^@herald/(domain|event-store|projections|delivery|queues|config|testing)/(.*)$':
     '<rootDir>/libs/$1/src/$2',
 };
