@@ -9,9 +9,13 @@ import { AuthGuard } from './auth/auth.guard';
 import { LoginModule } from './auth/login.module';
 import { ProblemDetailsFilter } from './common/problem-details.filter';
 import { DatabaseModule } from '@herald/projections';
+import { DeliveriesModule } from './deliveries/deliveries.module';
+import { EntityChangesModule } from './entity-changes/entity-changes.module';
 import { HealthModule } from './health/health.module';
+import { QueuesModule } from './queues/queues.module';
 import { RedisModule } from './redis/redis.module';
 import { UsersModule } from './users/users.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -23,10 +27,14 @@ export class AppModule {
         CqrsModule.forRoot(),
         DatabaseModule.forRoot({ runMigrations: true }),
         RedisModule,
+        QueuesModule,
         AuthModule,
         LoginModule,
         UsersModule,
         ApiKeysModule,
+        WebhooksModule,
+        DeliveriesModule,
+        EntityChangesModule,
         AdminModule,
         HealthModule,
       ],
