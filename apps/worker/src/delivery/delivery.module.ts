@@ -1,5 +1,39 @@
 import { Module } from '@nestjs/common';
+import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
+import { createDeliveryAgent } from '@herald/delivery';
+import { DeliveriesProcessor } from './deliveries.processor';
+import { DeliveryOutcomeRecorder } from './delivery-outcome.recorder';
+import { DeliveryTargetLoader } from './delivery-target.loader';
+import { DELIVERY_AGENT } from './delivery.tokens';
+import { EndpointSlots } from './endpoint-slots';
 
-/** Placeholder: filled in by the delivery work. */
-@Module({})
+/**
+ * The delivery stage of the worker: the `deliveries` queue's only processor. Needs, from the
+ * importing application: HERALD_CONFIG, the TypeORM DataSource and EVENT_STORE (DatabaseModule),
+ * and BullMQ with the `deliveries` queue registered (QueuesModule).
+ */
+@Module({
+  providers: [
+    DeliveriesProcessor,
+    DeliveryTargetLoader,
+    DeliveryOutcomeRecorder,
+    {
+      provide: EndpointSlots,
+      inject: [HERALD_CONFIG],
+      useFactory: (config: HeraldConfig) => new EndpointSlots(config.maxInFlightPerEndpoint),
+    },
+    {
+      provide: DELIVERY_AGENT,
+      inject: [HERALD_CONFIG],
+      // Closed by DeliveriesProcessor after its worker has finished the attempts in flight. No more
+      // connections per origin than attempts allowed in flight to it, so none queue inside undici.
+      useFactory: (config: HeraldConfig) =>
+        createDeliveryAgent({
+          allowPrivateTargets: config.allowPrivateTargets,
+          allowedSubnets: config.allowedSubnets,
+          connectionsPerOrigin: config.maxInFlightPerEndpoint,
+        }),
+    },
+  ],
+})
 export class DeliveryModule {}

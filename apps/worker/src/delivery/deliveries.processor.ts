@@ -1,0 +1,243 @@
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import {
+  Inject,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
+import { sendWebhook } from '@herald/delivery';
+import type { RecordedEvent } from '@herald/event-store';
+import { DELIVERIES_QUEUE, type DeliveryJobData } from '@herald/queues';
+import { DelayedError, type Job } from 'bullmq';
+import type { Agent } from 'undici';
+import { deliveryBackoff } from './delivery-backoff';
+import { DeliveryOutcomeRecorder, type FinishedAttempt } from './delivery-outcome.recorder';
+import { DeliveryRetryScheduled } from './delivery-retry-scheduled';
+import {
+  decideSending,
+  isDueForJob,
+  type DeliveryTarget,
+  type TargetWebhook,
+} from './delivery-target';
+import { DeliveryTargetLoader } from './delivery-target.loader';
+import { DELIVERY_AGENT } from './delivery.tokens';
+import { EndpointSlots } from './endpoint-slots';
+import type { RecordedOutcome } from './recorded-outcome';
+import { HERALD_USER_AGENT } from './user-agent';
+import { buildWebhookRequest } from './webhook-request';
+
+/** A job started this much before the row's `next_attempt_at` is deferred to it. */
+const EARLY_START_TOLERANCE_MS = 1000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Sends deliveries (the `deliveries` queue, job data `{deliveryId, generation}` only).
+ *
+ * Guarantees:
+ * - Acts only on a row that is `pending` in the job's generation; any other job completes doing
+ *   nothing. A webhook deleted or off, or an owner without API access, makes it `skipped` with the
+ *   reason, and nothing is sent.
+ * - Each attempt POSTs `webhookRequestBody(event)` with `webhook-id` = event id (the same on every
+ *   retry), signed with every valid secret, with one overall deadline; then records the attempt and
+ *   the delivery's new state in one transaction before the job finishes. A failure with a next
+ *   attempt due throws `DeliveryRetryScheduled`, so BullMQ retries after exactly the recorded
+ *   delay (`deliveryBackoff`); success, exhaustion, 410 and skips complete the job.
+ * - Isolation: at most `maxInFlightPerEndpoint` attempts per endpoint origin at once in this
+ *   worker. A job over the cap goes back to the delayed set at once (not counted as an attempt),
+ *   for about one typical attempt of that endpoint, instead of waiting in one of the worker's
+ *   slots.
+ * - Unexpected errors are logged and rethrown (BullMQ retries the job; nothing recorded means the
+ *   next run sends again, with the same `webhook-id` and body: at least once).
+ * - Logs name delivery, webhook and event ids, never secrets, URLs or bodies.
+ * - Shutdown: the worker stops taking jobs and waits for the attempts in flight (each bounded by
+ *   the deadline) to be sent and recorded; only then is the HTTP agent closed.
+ *
+ * Concurrency comes from configuration, which decorators cannot see: the worker is created without
+ * autorun, and started with the configured concurrency once the application has bootstrapped.
+ */
+@Processor(DELIVERIES_QUEUE, { autorun: false, settings: { backoffStrategy: deliveryBackoff } })
+export class DeliveriesProcessor
+  extends WorkerHost
+  implements OnApplicationBootstrap, BeforeApplicationShutdown
+{
+  private readonly logger = new Logger('Deliveries');
+  private connectionErrorLogged = false;
+
+  constructor(
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+    private readonly loader: DeliveryTargetLoader,
+    private readonly recorder: DeliveryOutcomeRecorder,
+    private readonly slots: EndpointSlots,
+    @Inject(DELIVERY_AGENT) private readonly agent: Agent,
+  ) {
+    super();
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.config.deliveryConcurrency;
+    this.worker.run().catch((error: unknown) => {
+      this.logger.error(`Deliveries worker stopped: ${describe(error)}`);
+    });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker.close();
+    await this.agent.close();
+  }
+
+  /**
+   * BullMQ's attempt limit is a backstop far beyond the schedule; a job reaching it leaves its row
+   * `pending` in PostgreSQL, where the reconciler finds it again.
+   */
+  @OnWorkerEvent('failed')
+  onFailed(job: Job<DeliveryJobData> | undefined, error: Error): void {
+    if (job === undefined || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    this.logger.error(
+      `Delivery ${job.data.deliveryId}: job gave up after ${job.attemptsMade} tries (${error.message}); the reconciler re-enqueues it`,
+    );
+  }
+
+  /** Connection errors repeat while Redis is away: logged once until a job completes again. */
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    if (this.connectionErrorLogged) return;
+    this.connectionErrorLogged = true;
+    this.logger.warn(`deliveries worker: ${error.message}`);
+  }
+
+  @OnWorkerEvent('completed')
+  onCompleted(): void {
+    this.connectionErrorLogged = false;
+  }
+
+  async process(job: Job<DeliveryJobData>, token?: string): Promise<void> {
+    const { deliveryId, generation } = job.data ?? {};
+    if (typeof deliveryId !== 'string' || !UUID.test(deliveryId) || !Number.isInteger(generation)) {
+      this.logger.warn(`Job ${job.id} has malformed data; ignored`);
+      return;
+    }
+    try {
+      await this.deliver(job, token, deliveryId, generation);
+    } catch (error) {
+      if (!(error instanceof DelayedError || error instanceof DeliveryRetryScheduled)) {
+        this.logger.error(
+          `Delivery ${deliveryId}: unexpected error, will retry: ${describe(error)}`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  private async deliver(
+    job: Job<DeliveryJobData>,
+    token: string | undefined,
+    deliveryId: string,
+    generation: number,
+  ): Promise<void> {
+    const target = await this.loader.load(deliveryId);
+    if (target === null || !isDueForJob(target, generation)) {
+      this.logger.debug(
+        `Delivery ${deliveryId} generation ${generation}: not pending; job ignored`,
+      );
+      return;
+    }
+    const { send: webhook, skip } = decideSending(target);
+    if (webhook === undefined) {
+      if (await this.recorder.recordSkip(deliveryId, generation, skip)) {
+        this.logger.log(`${about(target)}: skipped (${skip})`);
+      }
+      return;
+    }
+    const dueAt = target.nextAttemptAt?.getTime() ?? 0;
+    if (dueAt > Date.now() + EARLY_START_TOLERANCE_MS) {
+      this.logger.debug(`${about(target)}: started early; deferred to its next_attempt_at`);
+      await defer(job, token, dueAt);
+    }
+
+    const event = await this.loader.loadEvent(target.eventId);
+    if (event === null) throw new Error(`event ${target.eventId} not found`);
+
+    const origin = new URL(webhook.url).origin;
+    if (!this.slots.tryAcquire(origin)) {
+      await defer(job, token, Date.now() + this.slots.busyDelayMs(origin));
+    }
+    let sent: FinishedAttempt | undefined;
+    try {
+      sent = await this.send(event, webhook, job.attemptsMade + 1);
+    } finally {
+      this.slots.release(origin, sent?.result.durationMs);
+    }
+    const outcome = await this.recorder.recordAttempt(target, event, sent);
+    this.report(target, outcome);
+    if (outcome.kind === 'retry') {
+      throw new DeliveryRetryScheduled(
+        deliveryId,
+        outcome.attemptNumber,
+        outcome.failure,
+        outcome.delayMs,
+      );
+    }
+  }
+
+  /** One signed POST, the endpoint's slot held by the caller. Never rejects for network reasons. */
+  private async send(
+    event: RecordedEvent,
+    webhook: TargetWebhook,
+    jobAttempt: number,
+  ): Promise<FinishedAttempt> {
+    const startedAt = new Date();
+    const request = buildWebhookRequest({
+      event,
+      webhook,
+      secretKey: this.config.secretKey,
+      now: startedAt,
+      userAgent: HERALD_USER_AGENT,
+    });
+    const result = await sendWebhook({
+      url: webhook.url,
+      headers: request.headers,
+      body: request.body,
+      deadlineMs: this.config.deliveryTimeoutMs,
+      dispatcher: this.agent,
+    });
+    return { startedAt, result, jobAttempt };
+  }
+
+  private report(target: DeliveryTarget, outcome: RecordedOutcome): void {
+    const attempt = `${about(target)} attempt ${outcome.attemptNumber}`;
+    switch (outcome.kind) {
+      case 'succeeded':
+        this.logger.debug(`${attempt}: succeeded`);
+        break;
+      case 'retry':
+        this.logger.warn(`${attempt}: ${outcome.failure}; next attempt in ${outcome.delayMs} ms`);
+        break;
+      case 'exhausted':
+        this.logger.warn(`${attempt}: exhausted (${outcome.reason})`);
+        break;
+      case 'superseded':
+        this.logger.log(`${attempt}: recorded; the delivery had moved on meanwhile`);
+        break;
+    }
+    if (outcome.webhookTurnedOff !== null) {
+      this.logger.warn(`${about(target)}: webhook turned off (${outcome.webhookTurnedOff})`);
+    }
+  }
+}
+
+/** Puts the job back in the delayed set until `timestamp` without counting an attempt. */
+async function defer(job: Job, token: string | undefined, timestamp: number): Promise<never> {
+  await job.moveToDelayed(Math.round(timestamp), token);
+  throw new DelayedError();
+}
+
+function about(target: DeliveryTarget): string {
+  return `Delivery ${target.deliveryId} (webhook ${target.webhook?.id ?? '?'}, event ${target.eventId})`;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error
+    ? (error.stack ?? `${error.name}: ${error.message}`)
+    : String(error);
+}

@@ -1,0 +1,53 @@
+import { EndpointSlots, MAX_BUSY_DELAY_MS, MIN_BUSY_DELAY_MS } from './endpoint-slots';
+
+describe(EndpointSlots.name, () => {
+  const a = 'https://a.example';
+  const b = 'https://b.example';
+
+  it('hands out at most `limit` slots per origin, independently per origin', () => {
+    const sut = new EndpointSlots(2);
+    expect([sut.tryAcquire(a), sut.tryAcquire(a), sut.tryAcquire(a)]).toEqual([true, true, false]);
+    expect(sut.tryAcquire(b)).toBe(true);
+    expect(sut.held(a)).toBe(2);
+    sut.release(a);
+    expect(sut.tryAcquire(a)).toBe(true);
+    expect(sut.held(a)).toBe(2);
+  });
+
+  it('ignores a release without a held slot (never goes negative)', () => {
+    const sut = new EndpointSlots(1);
+    sut.release(a);
+    expect(sut.held(a)).toBe(0);
+    expect(sut.tryAcquire(a)).toBe(true);
+    expect(sut.tryAcquire(a)).toBe(false);
+  });
+
+  it('asks a turned-away job to come back after about one typical attempt, within 50 ms–5 s', () => {
+    const middle = () => 0.5;
+    const sut = new EndpointSlots(1, middle);
+    expect(sut.busyDelayMs(a)).toBe(200); // nothing known yet
+    sut.tryAcquire(a);
+    sut.release(a, 1000);
+    expect(sut.busyDelayMs(a)).toBe(1000);
+    sut.tryAcquire(a);
+    sut.release(a, 2000);
+    expect(sut.busyDelayMs(a)).toBe(1300); // smoothed
+    sut.tryAcquire(b);
+    sut.release(b, 1);
+    expect(sut.busyDelayMs(b)).toBe(MIN_BUSY_DELAY_MS);
+    sut.tryAcquire(b);
+    sut.release(b, 60_000);
+    sut.tryAcquire(b);
+    sut.release(b, 60_000);
+    expect(sut.busyDelayMs(b)).toBe(MAX_BUSY_DELAY_MS);
+  });
+
+  it('spreads the delay over ±50%', () => {
+    expect(new EndpointSlots(1, () => 0).busyDelayMs(a)).toBe(100);
+    expect(new EndpointSlots(1, () => 0.999).busyDelayMs(a)).toBe(300);
+  });
+
+  it.each([0, -1, 1.5, NaN])('refuses a limit of %p', (limit) => {
+    expect(() => new EndpointSlots(limit)).toThrow(RangeError);
+  });
+});
