@@ -1,9 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
 import { DatabaseModule } from '@herald/projections';
 import { DeliveryModule } from './delivery/delivery.module';
 import { DispatchModule } from './dispatch/dispatch.module';
 import { WorkerReadiness } from './health/worker-readiness';
+import { QueueProcessors } from './queues/queue-processors';
 import { QueuesModule } from './queues/queues.module';
 import { ReconcilerModule } from './reconciler/reconciler.module';
 import { WorkerRedisModule } from './redis/worker-redis.module';
@@ -12,7 +14,8 @@ import { RelayModule } from './relay/relay.module';
 /**
  * The worker: a headless Nest application context (no HTTP API). The relay moves committed events
  * to the `events` queue, dispatch fans them out into deliveries, delivery sends them, and the
- * reconciler re-enqueues whatever Redis lost.
+ * reconciler re-enqueues whatever Redis lost. QueueProcessors fails the start unless each queue has
+ * exactly one processor, and closes the workers first at shutdown.
  */
 @Module({})
 export class WorkerModule {
@@ -21,6 +24,7 @@ export class WorkerModule {
       module: WorkerModule,
       global: true,
       imports: [
+        DiscoveryModule,
         DatabaseModule.forRoot({ runMigrations: false }),
         WorkerRedisModule,
         QueuesModule,
@@ -29,7 +33,7 @@ export class WorkerModule {
         DeliveryModule,
         ReconcilerModule,
       ],
-      providers: [{ provide: HERALD_CONFIG, useValue: config }, WorkerReadiness],
+      providers: [{ provide: HERALD_CONFIG, useValue: config }, WorkerReadiness, QueueProcessors],
       exports: [HERALD_CONFIG],
     };
   }

@@ -1,5 +1,10 @@
 import { Module } from '@nestjs/common';
+import { DispatchProcessor } from './dispatch.processor';
+import { EventDispatcher } from './event-dispatcher';
 
-/** Placeholder: filled in by the dispatch work. */
-@Module({})
+/** Dispatch: the `events` queue's processor, matching events to webhooks (see EventDispatcher). */
+@Module({
+  providers: [DispatchProcessor, EventDispatcher],
+  exports: [EventDispatcher],
+})
 export class DispatchModule {}

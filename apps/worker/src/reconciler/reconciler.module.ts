@@ -1,5 +1,20 @@
 import { Module } from '@nestjs/common';
+import { HERALD_CONFIG } from '@herald/config';
+import { RelayCheckpoints } from '../relay/relay-checkpoints';
+import { LostDeliveryJobs } from './lost-delivery-jobs';
+import { RECONCILER_OPTIONS, reconcilerOptionsFrom } from './reconciler-options';
+import { ReconcilerService } from './reconciler.service';
+import { UndispatchedEvents } from './undispatched-events';
 
-/** Placeholder: filled in by the reconciler work. */
-@Module({})
+/** The reconciler: re-enqueues what Redis lost (see ReconcilerService). */
+@Module({
+  providers: [
+    ReconcilerService,
+    LostDeliveryJobs,
+    UndispatchedEvents,
+    RelayCheckpoints,
+    { provide: RECONCILER_OPTIONS, inject: [HERALD_CONFIG], useFactory: reconcilerOptionsFrom },
+  ],
+  exports: [ReconcilerService],
+})
 export class ReconcilerModule {}

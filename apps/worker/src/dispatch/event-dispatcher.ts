@@ -1,0 +1,126 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable } from '@nestjs/common';
+import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
+import { toMatchable, webhookEventType, type WebhookPingedData } from '@herald/domain';
+import { DELIVERIES_QUEUE, enqueueDeliveries, type DeliveryJobData } from '@herald/queues';
+import { randomUUID } from 'node:crypto';
+import { UnrecoverableError, type Queue } from 'bullmq';
+import { DataSource, type EntityManager } from 'typeorm';
+import { isDeliverableEvent } from './deliverable-event';
+import { matchingWebhooks, pingedWebhook, type WebhookTarget } from './webhook-targets';
+
+/** Why a delivery was recorded `skipped` at dispatch: the webhook owner's API access is off. */
+export const OWNER_API_ACCESS_OFF = 'owner_api_access_off';
+
+export interface DispatchResult {
+  /** Delivery rows this run created (0 on a re-run). */
+  created: number;
+  /** Pending deliveries of the event handed to the `deliveries` queue (new or not). */
+  enqueued: number;
+}
+
+interface StoredEvent {
+  id: string;
+  type: string;
+  data: unknown;
+}
+
+/**
+ * Fans one event out into deliveries (docs/delivery-contract.md, "Dispatch").
+ *
+ * Guarantees:
+ * - One delivery row per matching webhook and event, never two (unique (event_id, webhook_id),
+ *   inserted with ON CONFLICT DO NOTHING); the rows and the `event_dispatches` mark commit together,
+ *   so a dispatched event has all its rows.
+ * - Every pending delivery of the event is then (re-)enqueued with its fixed job id, and with the
+ *   delay still left until its `next_attempt_at`: running dispatch again creates and sends nothing
+ *   new, and it recovers jobs lost between the commit and the enqueue.
+ */
+@Injectable()
+export class EventDispatcher {
+  constructor(
+    private readonly db: DataSource,
+    @InjectQueue(DELIVERIES_QUEUE) private readonly deliveries: Queue<DeliveryJobData>,
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+  ) {}
+
+  async dispatch(eventId: string): Promise<DispatchResult> {
+    const event = await this.loadEvent(eventId);
+    const type = webhookEventType(event);
+    const targets = isDeliverableEvent(event) && type !== null ? await this.targetsOf(event) : [];
+    const created = await this.db.transaction(async (tx) => {
+      const inserted = type === null ? 0 : await insertDeliveries(tx, event.id, type, targets);
+      await tx.query(
+        'INSERT INTO event_dispatches (event_id) VALUES ($1) ON CONFLICT (event_id) DO NOTHING',
+        [event.id],
+      );
+      return inserted;
+    });
+    const pending = await this.pendingDeliveries(event.id);
+    await enqueueDeliveries(this.deliveries, pending, this.config.retryScheduleSeconds.length);
+    return { created, enqueued: pending.length };
+  }
+
+  private async loadEvent(eventId: string): Promise<StoredEvent> {
+    const rows = await this.db.query<StoredEvent[]>(
+      'SELECT id, type, data FROM events WHERE id = $1',
+      [eventId],
+    );
+    // Only the relay and the reconciler queue dispatches, for recorded events; retrying cannot help.
+    if (!rows[0]) throw new UnrecoverableError(`event ${eventId} does not exist`);
+    return rows[0];
+  }
+
+  private targetsOf(event: StoredEvent): Promise<WebhookTarget[]> {
+    if (event.type === 'WebhookPinged') {
+      return pingedWebhook(this.db, (event.data as WebhookPingedData).webhookId);
+    }
+    const matchable = toMatchable(event);
+    return matchable ? matchingWebhooks(this.db, matchable) : Promise.resolve([]);
+  }
+
+  private async pendingDeliveries(eventId: string) {
+    const rows = await this.db.query<{ id: string; generation: number; delay_ms: string }[]>(
+      `SELECT id, generation,
+              GREATEST(0, CEIL(EXTRACT(EPOCH FROM (next_attempt_at - now())) * 1000))::bigint::text
+                AS delay_ms
+         FROM deliveries
+        WHERE event_id = $1 AND status = 'pending'
+        ORDER BY created_at, id`,
+      [eventId],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      generation: row.generation,
+      delayMs: Number(row.delay_ms ?? 0),
+    }));
+  }
+}
+
+/** Inserts the rows that do not exist yet and returns how many it inserted. */
+async function insertDeliveries(
+  tx: EntityManager,
+  eventId: string,
+  type: string,
+  targets: readonly WebhookTarget[],
+): Promise<number> {
+  if (targets.length === 0) return 0;
+  const rows = await tx.query<{ id: string }[]>(
+    `INSERT INTO deliveries (id, event_id, webhook_id, type, status, reason, next_attempt_at)
+     SELECT t.id, $1, t.webhook_id, $2, t.status, t.reason,
+            CASE WHEN t.status = 'pending' THEN now() END
+       FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::text[])
+            AS t(id, webhook_id, status, reason)
+     ON CONFLICT (event_id, webhook_id) DO NOTHING
+     RETURNING id`,
+    [
+      eventId,
+      type,
+      targets.map(() => randomUUID()),
+      targets.map((target) => target.webhookId),
+      targets.map((target) => (target.ownerAccessOn ? 'pending' : 'skipped')),
+      targets.map((target) => (target.ownerAccessOn ? null : OWNER_API_ACCESS_OFF)),
+    ],
+  );
+  return rows.length;
+}
