@@ -24,6 +24,9 @@ const BY_CODE: Readonly<Record<string, string>> = {
   UND_ERR_HEADERS_OVERFLOW: 'response headers too large',
 };
 
+/** What an attempt refused by the SSRF guard records, whatever the address was. */
+export const SSRF_REFUSED = 'ssrf: destination not allowed';
+
 /**
  * Turns whatever an attempt failed with into the short text recorded as the attempt's `error`:
  * `timeout`, `connection refused`, `ssrf: …`, `tls: CERT_HAS_EXPIRED`, …. Never throws.
@@ -34,7 +37,9 @@ export function describeNetworkError(error: unknown, timedOut: boolean): string 
     return 'timeout';
   }
   if (error instanceof SsrfBlockedError) {
-    return truncate(`ssrf: ${error.message}`);
+    // The attempt log is the webhook owner's to read: naming the address a host resolved to would
+    // let anyone map internal DNS by subscribing internal names.
+    return SSRF_REFUSED;
   }
   const code = errorCode(error);
   if (code !== undefined) {
