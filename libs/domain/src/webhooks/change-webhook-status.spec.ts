@@ -68,6 +68,19 @@ describe(decideChangeWebhookStatus.name, () => {
     ).toEqual([]);
   });
 
+  it('keeps an admin’s "off" until an admin turns the webhook on again', () => {
+    const sut = givenWebhook(
+      newWebhookSubscribed(),
+      newWebhookStatusChanged({ status: 'off', reason: 'admin', changedBy: ADMIN_ID }),
+    );
+    const ownerOn = { ...ownerOff, status: 'on' as const };
+
+    expect(() => sut.when(decideChangeWebhookStatus, ownerOn)).toThrow(ActionNotAllowed);
+    expect(
+      sut.when(decideChangeWebhookStatus, { ...ownerOn, ...actors.admin, reason: 'admin' }),
+    ).toEqual([expect.objectContaining({ data: expect.objectContaining({ status: 'on' }) })]);
+  });
+
   it('compares against the status after earlier changes', () => {
     const sut = givenWebhook(newWebhookSubscribed(), newWebhookStatusChanged({ status: 'off' }));
 

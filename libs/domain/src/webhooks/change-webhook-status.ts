@@ -74,4 +74,15 @@ function requireAllowed(command: ChangeWebhookStatus, webhook: ExistingWebhook):
   if (command.reason === 'owner' && command.actorId !== webhook.ownerId) {
     throw new ActionNotAllowed("Only the webhook's owner changes its status with reason 'owner'");
   }
+  // An admin's "off" is a decision about the owner; the owner must not simply undo it.
+  if (
+    command.status === 'on' &&
+    webhook.status === 'off' &&
+    webhook.statusReason === 'admin' &&
+    command.actorRole !== 'admin'
+  ) {
+    throw new ActionNotAllowed(
+      'An admin turned this webhook off; only an admin can turn it on again',
+    );
+  }
 }
