@@ -40,7 +40,9 @@ export function decodeCursor(cursor: string, parts: readonly RegExp[]): string[]
     if (
       Array.isArray(key) &&
       key.length === parts.length &&
-      key.every((part, index) => typeof part === 'string' && parts[index].test(part))
+      key.every(
+        (part, index) => typeof part === 'string' && parts[index].test(part) && isRealValue(part),
+      )
     ) {
       return key as string[];
     }
@@ -68,4 +70,11 @@ export function toPage<Row, T>(
   const items = rows.slice(0, limit);
   const nextCursor = rows.length > limit ? encodeCursor(key(items[items.length - 1])) : null;
   return { items: items.map(view), nextCursor };
+}
+
+/** A timestamp part must also be a real instant (no month 13), or PostgreSQL's cast would fail. */
+function isRealValue(part: string): boolean {
+  if (!CURSOR_PART.timestamp.test(part)) return true;
+  const time = Date.parse(`${part}Z`);
+  return Number.isFinite(time) && new Date(time).toISOString().slice(0, 19) === part.slice(0, 19);
 }

@@ -81,13 +81,18 @@ export class DeliveryDirectory {
     );
     if (!rows[0]) throw deliveryNotFound(deliveryId);
     const attempts: AttemptRow[] = await this.db.query(
-      `SELECT number, started_at, duration_ms, status_code, error, response_body
-         FROM delivery_attempts WHERE delivery_id = $1 ORDER BY number`,
-      [deliveryId],
+      `SELECT * FROM (
+         SELECT number, started_at, duration_ms, status_code, error, response_body
+           FROM delivery_attempts WHERE delivery_id = $1 ORDER BY number DESC LIMIT $2
+       ) latest ORDER BY number`,
+      [deliveryId, MAX_ATTEMPTS_SHOWN],
     );
     return { ...toDeliveryView(rows[0]), attempts: attempts.map(toAttemptView) };
   }
 }
+
+/** Attempts shown with a delivery: the latest ones (each keeps up to 64 KiB of response). */
+export const MAX_ATTEMPTS_SHOWN = 50;
 
 export function deliveryNotFound(deliveryId: string): ProblemException {
   return ProblemException.notFound(`No delivery ${deliveryId} for this webhook`);

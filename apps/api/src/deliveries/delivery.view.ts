@@ -36,7 +36,10 @@ export class DeliveryAttemptView {
 }
 
 export class DeliveryDetailView extends DeliveryView {
-  @ApiProperty({ type: [DeliveryAttemptView], description: 'Oldest first' })
+  @ApiProperty({
+    type: [DeliveryAttemptView],
+    description: 'The latest 50 attempts, oldest first (attemptCount tells how many there were)',
+  })
   attempts!: DeliveryAttemptView[];
 }
 

@@ -154,10 +154,20 @@ export class ReplayWebhookHandler implements ICommandHandler<ReplayWebhookComman
   }
 
   private range(command: ReplayWebhookCommand): { from: string; to: string } {
-    const from = requireIsoTimestamp('from', command.from);
+    const from = withinStoredYears('from', requireIsoTimestamp('from', command.from));
     const to =
-      command.to === undefined ? new Date().toISOString() : requireIsoTimestamp('to', command.to);
+      command.to === undefined
+        ? new Date().toISOString()
+        : withinStoredYears('to', requireIsoTimestamp('to', command.to));
     if (Date.parse(from) >= Date.parse(to)) throw new InvalidInput('to', 'must be after from');
     return { from, to };
   }
+}
+
+/** PostgreSQL's timestamptz cannot hold every ISO-8601 instant; refuse those rather than fail in SQL. */
+function withinStoredYears(field: string, iso: string): string {
+  const year = new Date(iso).getUTCFullYear();
+  if (!(year >= 1970 && year <= 9999))
+    throw new InvalidInput(field, 'must be between 1970 and 9999');
+  return iso;
 }
