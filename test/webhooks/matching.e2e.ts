@@ -190,7 +190,7 @@ describe('Webhook matching (API + worker + receiver)', () => {
     expect(receiver.requests).toHaveLength(1);
   });
 
-  it('an admin turning a webhook off (PATCH /v1/admin/webhooks/{id}) stops its deliveries; the owner turning it on resumes them', async () => {
+  it('an admin turning a webhook off (PATCH /v1/admin/webhooks/{id}) stops its deliveries; the owner cannot undo it (403); the admin turning it on resumes them', async () => {
     const { receiver, webhook } = await subscribed('Job', 'Update');
     await system.api.http
       .patch(`/v1/admin/webhooks/${webhook.id}`)
@@ -200,7 +200,16 @@ describe('Webhook matching (API + worker + receiver)', () => {
 
     const whileOff = await change('Job', 'Update');
     await system.waitForDispatched([whileOff.eventId]);
-    await setWebhookStatus(system.api, owner.apiKey, webhook.id, 'on');
+    await system.api.http
+      .patch(`/v1/webhooks/${webhook.id}`)
+      .set(bearer(owner.apiKey))
+      .send({ status: 'on' })
+      .expect(403);
+    await system.api.http
+      .patch(`/v1/admin/webhooks/${webhook.id}`)
+      .set(bearer(await adminToken(system.api)))
+      .send({ status: 'on' })
+      .expect(200);
     const afterOn = await change('Job', 'Update');
 
     await receiver.waitForRequests(1);
