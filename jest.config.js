@@ -18,9 +18,9 @@ const swcJs = [
 ];
 
 const moduleNameMapper = {
-  '^@herald/(domain|event-store|projections|delivery|queues|config|testing)$':
+  '^@herald/(domain|event-store|projections|delivery|queues|config|observability|testing)$':
     '<rootDir>/libs/$1/src',
-  '^@herald/(domain|event-store|projections|delivery|queues|config|testing)/(.*)$':
+  '^@herald/(domain|event-store|projections|delivery|queues|config|observability|testing)/(.*)$':
     '<rootDir>/libs/$1/src/$2',
 };
 

@@ -438,6 +438,7 @@ async function startUp() {
     `  queue dashboard  ${base}/admin/queues`,
     `  metrics          ${base}/metrics`,
     `  worker health    http://localhost:${env.HERALD_WORKER_PORT}/health/ready`,
+    `  worker metrics   http://localhost:${env.HERALD_WORKER_PORT}/metrics`,
   ];
   if (!env.HERALD_ADMIN_EMAIL || !env.HERALD_ADMIN_PASSWORD) {
     lines.push(

@@ -3,11 +3,17 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { HeraldConfig } from '@herald/config';
+import { assignCorrelationId, createRequestLogger, startupLogger } from '@herald/observability';
 import cookieParser from 'cookie-parser';
+import type { NextFunction, Request, Response } from 'express';
+import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { StrictValidationPipe } from './common/validation.pipe';
+import { ApiMetrics } from './metrics/api-metrics';
+import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
 
 export interface CreateAppOptions {
+  /** false: log nothing at all (tests). Otherwise JSON lines on stdout (nestjs-pino). */
   logger?: false | undefined;
 }
 
@@ -16,11 +22,23 @@ export async function createApp(
   config: HeraldConfig,
   options: CreateAppOptions = {},
 ): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    logger: options.logger,
-    bodyParser: false,
-  });
+  const logging = options.logger !== false;
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config, { logging }),
+    logging
+      ? { logger: startupLogger(config), bufferLogs: true, bodyParser: false }
+      : { logger: false, bodyParser: false },
+  );
+  if (logging) app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  // First of all, so that every request (one whose body fails to parse too) is timed, has its
+  // correlation id and, when logging, gets its request line.
+  app.use(httpMetricsMiddleware(app.get(ApiMetrics).httpRequestDuration));
+  if (logging) app.use(createRequestLogger(config));
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    assignCorrelationId(request, response);
+    next();
+  });
   // Client addresses (for the authentication limiter) and https (for Secure cookies) behind a proxy.
   app.set('trust proxy', config.trustProxy);
   app.useBodyParser('json', { limit: '1mb', strict: false });

@@ -1,21 +1,26 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { loadConfigOrExit } from '@herald/config';
 import { closeOnSignals } from '@herald/config/close-on-signals';
+import { createWorker } from './create-worker';
 import { startHealthServer } from './health/health-server';
 import { WorkerReadiness } from './health/worker-readiness';
-import { WorkerModule } from './worker.module';
+import { WorkerMetrics } from './metrics/worker-metrics';
 
 const READY_TIMEOUT_MS = 60_000;
 
 async function main(): Promise<void> {
   const logger = new Logger('Worker');
   const config = loadConfigOrExit();
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config));
+  const app = await createWorker(config);
   const readiness = app.get(WorkerReadiness);
   const healthServer =
-    config.workerPort > 0 ? await startHealthServer(readiness, config.workerPort) : null;
+    config.workerPort > 0
+      ? await startHealthServer(readiness, config.workerPort, {
+          registry: app.get(WorkerMetrics).registry,
+          token: config.metricsToken,
+        })
+      : null;
   closeOnSignals(logger, async () => {
     healthServer?.close();
     await app.close();
@@ -29,7 +34,9 @@ async function main(): Promise<void> {
       throw new Error(`not ready after ${READY_TIMEOUT_MS} ms: ${JSON.stringify(report.checks)}`);
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
-  logger.log(`Worker ready${healthServer ? ` (health on port ${config.workerPort})` : ''}`);
+  logger.log(
+    `Worker ready${healthServer ? ` (health and metrics on port ${config.workerPort})` : ''}`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -35,4 +35,6 @@ export interface HeraldConfig {
   /** Namespace of every Redis key Herald writes (a hash tag such as `{herald}` for Redis Cluster). */
   redisPrefix: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  /** When set, `/metrics` (API and worker) answers only `Authorization: Bearer <this token>`. */
+  metricsToken: string | null;
 }

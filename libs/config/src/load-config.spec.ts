@@ -28,6 +28,7 @@ describe(loadConfig.name, () => {
     expect(sut.migrate).toBe(true);
     expect(sut.bootstrapAdmin).toBeNull();
     expect(sut.secretKey).toHaveLength(32);
+    expect(sut.metricsToken).toBeNull();
   });
 
   it('names every missing required variable', () => {
@@ -44,8 +45,15 @@ describe(loadConfig.name, () => {
     ['HERALD_RETRY_SCHEDULE', '5,soon'],
     ['HERALD_DELIVERY_TIMEOUT_MS', '-1'],
     ['HERALD_MIGRATE', 'sometimes'],
+    ['HERALD_METRICS_TOKEN', 'too-short'],
+    ['HERALD_METRICS_TOKEN', 'has spaces in the middle of it'],
   ])('rejects %s=%s and names it', (variable, value) => {
     expect(problemsOf({ ...valid, [variable]: value })).toEqual([variable]);
+  });
+
+  it('takes a metrics token of at least 16 safe characters', () => {
+    const token = 'a'.repeat(16) + '-._~+/=';
+    expect(loadConfig({ ...valid, HERALD_METRICS_TOKEN: token }).metricsToken).toBe(token);
   });
 
   it('takes the bootstrap admin only as a pair', () => {

@@ -65,6 +65,7 @@ export function loadConfig(env: Env = process.env): HeraldConfig {
     sessionTtlSeconds: read('HERALD_SESSION_TTL_SECONDS', '43200', parseInteger(60, 30 * 86400)),
     redisPrefix: read('HERALD_REDIS_PREFIX', 'herald', parseRedisPrefix),
     logLevel: read('HERALD_LOG_LEVEL', 'info', parseOneOf(LOG_LEVELS)),
+    metricsToken: read('HERALD_METRICS_TOKEN', '', parseMetricsToken),
   };
 
   const adminEmail = env.HERALD_ADMIN_EMAIL?.trim();
@@ -148,6 +149,16 @@ const parseOneOf =
       throw new Error(`must be one of ${allowed.join(', ')}`);
     return raw as T;
   };
+
+/** Empty: `/metrics` is open. Otherwise a bearer token Prometheus sends (`authorization` in its scrape config). */
+function parseMetricsToken(raw: string): string | null {
+  if (raw === '') return null;
+  if (!/^[A-Za-z0-9._~+/=-]{16,200}$/.test(raw))
+    throw new Error(
+      'must be 16-200 characters of letters, digits and ._~+/=- (e.g. openssl rand -hex 32)',
+    );
+  return raw;
+}
 
 function parseRedisPrefix(raw: string): string {
   if (!/^[A-Za-z0-9{}_.-]{1,50}$/.test(raw))

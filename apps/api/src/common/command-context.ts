@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
-import { randomUUID } from 'node:crypto';
+import { assignCorrelationId } from '@herald/observability';
+import type { Request, Response } from 'express';
 import type { Principal } from '../auth/principal';
 
 /** Who asked for a change and which request it belongs to: becomes each event's metadata. */
@@ -9,16 +9,16 @@ export interface CommandContext {
   correlationId: string;
 }
 
-const CORRELATION_HEADER = 'x-correlation-id';
-const SAFE_CORRELATION_ID = /^[A-Za-z0-9._:-]{1,100}$/;
-
-/** The caller's id and the request's correlation id (taken from X-Correlation-Id when well-formed). */
+/**
+ * The caller's id and the request's correlation id: the very id the request is logged with and
+ * answered in `x-correlation-id` (`request.id`, from X-Correlation-Id when well-formed, see
+ * assignCorrelationId), so the events it appends can be traced back to its log lines.
+ */
 export const RequestContext = createParamDecorator(
   (_: unknown, context: ExecutionContext): CommandContext => {
-    const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
-    const header = request.headers[CORRELATION_HEADER];
-    const correlationId =
-      typeof header === 'string' && SAFE_CORRELATION_ID.test(header) ? header : randomUUID();
+    const http = context.switchToHttp();
+    const request = http.getRequest<Request & { principal?: Principal }>();
+    const correlationId = assignCorrelationId(request, http.getResponse<Response>());
     return { actorId: request.principal?.userId ?? null, correlationId };
   },
 );

@@ -8,9 +8,11 @@ import {
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
 import { sendWebhook } from '@herald/delivery';
 import type { RecordedEvent } from '@herald/event-store';
+import { logEntry } from '@herald/observability';
 import { DELIVERIES_QUEUE, type DeliveryJobData } from '@herald/queues';
 import { DelayedError, type Job } from 'bullmq';
 import type { Agent } from 'undici';
+import { attemptOutcome, WorkerMetrics } from '../metrics/worker-metrics';
 import { deliveryBackoff } from './delivery-backoff';
 import { DeliveryOutcomeRecorder, type FinishedAttempt } from './delivery-outcome.recorder';
 import { DeliveryRetryScheduled } from './delivery-retry-scheduled';
@@ -49,7 +51,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  *   slots.
  * - Unexpected errors are logged and rethrown (BullMQ retries the job; nothing recorded means the
  *   next run sends again, with the same `webhook-id` and body: at least once).
- * - Logs name delivery, webhook and event ids, never secrets, URLs or bodies.
+ * - Logs name delivery, webhook and event ids and the event's correlation id (as fields), never
+ *   secrets, URLs or bodies. Every final outcome and every failed attempt is logged at info or warn.
  * - Shutdown: the worker stops taking jobs and waits for the attempts in flight (each bounded by
  *   the deadline) to be sent and recorded; only then is the HTTP agent closed.
  *
@@ -70,6 +73,7 @@ export class DeliveriesProcessor
     private readonly recorder: DeliveryOutcomeRecorder,
     private readonly slots: EndpointSlots,
     @Inject(DELIVERY_AGENT) private readonly agent: Agent,
+    private readonly metrics: WorkerMetrics,
   ) {
     super();
   }
@@ -145,7 +149,8 @@ export class DeliveriesProcessor
     const { send: webhook, skip } = decideSending(target);
     if (webhook === undefined) {
       if (await this.recorder.recordSkip(deliveryId, generation, skip)) {
-        this.logger.log(`${about(target)}: skipped (${skip})`);
+        this.metrics.deliveries.inc({ outcome: 'skipped' });
+        this.logger.log(logEntry(`${about(target)}: skipped (${skip})`, fieldsOf(target)));
       }
       return;
     }
@@ -169,6 +174,7 @@ export class DeliveriesProcessor
       this.slots.release(origin, sent?.result.durationMs);
     }
     const outcome = await this.recorder.recordAttempt(target, event, sent);
+    this.measure(target, event, sent, outcome);
     this.report(target, outcome);
     if (outcome.kind === 'retry') {
       throw new DeliveryRetryScheduled(
@@ -204,24 +210,60 @@ export class DeliveriesProcessor
     return { startedAt, result, jobAttempt };
   }
 
+  /**
+   * Counts the attempt and, once the delivery is final, the delivery. Latency (event commit →
+   * the receiver's answer) is observed for a delivery's first round only: a redelivery's would
+   * measure how long an operator waited.
+   */
+  private measure(
+    target: DeliveryTarget,
+    event: RecordedEvent,
+    sent: FinishedAttempt,
+    outcome: RecordedOutcome,
+  ): void {
+    const { result } = sent;
+    this.metrics.attempts.inc({ outcome: attemptOutcome(result) });
+    this.metrics.attemptDuration.observe(result.durationMs / 1000);
+    if (outcome.kind === 'succeeded' || outcome.kind === 'exhausted')
+      this.metrics.deliveries.inc({ outcome: outcome.kind });
+    if (outcome.kind === 'succeeded' && target.generation === 1) {
+      const answeredAt = sent.startedAt.getTime() + result.durationMs;
+      this.metrics.deliveryLatency.observe(
+        Math.max(0, answeredAt - event.recordedAt.getTime()) / 1000,
+      );
+    }
+    if (outcome.webhookTurnedOff !== null)
+      this.metrics.webhooksDisabled.inc({ reason: outcome.webhookTurnedOff });
+  }
+
   private report(target: DeliveryTarget, outcome: RecordedOutcome): void {
     const attempt = `${about(target)} attempt ${outcome.attemptNumber}`;
+    const fields = { ...fieldsOf(target), attempt: outcome.attemptNumber, outcome: outcome.kind };
     switch (outcome.kind) {
       case 'succeeded':
-        this.logger.debug(`${attempt}: succeeded`);
+        this.logger.log(logEntry(`${attempt}: succeeded`, fields));
         break;
       case 'retry':
-        this.logger.warn(`${attempt}: ${outcome.failure}; next attempt in ${outcome.delayMs} ms`);
+        this.logger.warn(
+          logEntry(`${attempt}: ${outcome.failure}; next attempt in ${outcome.delayMs} ms`, fields),
+        );
         break;
       case 'exhausted':
-        this.logger.warn(`${attempt}: exhausted (${outcome.reason})`);
+        this.logger.warn(logEntry(`${attempt}: exhausted (${outcome.reason})`, fields));
         break;
       case 'superseded':
-        this.logger.log(`${attempt}: recorded; the delivery had moved on meanwhile`);
+        this.logger.log(
+          logEntry(`${attempt}: recorded; the delivery had moved on meanwhile`, fields),
+        );
         break;
     }
     if (outcome.webhookTurnedOff !== null) {
-      this.logger.warn(`${about(target)}: webhook turned off (${outcome.webhookTurnedOff})`);
+      this.logger.warn(
+        logEntry(`${about(target)}: webhook turned off (${outcome.webhookTurnedOff})`, {
+          ...fieldsOf(target),
+          reason: outcome.webhookTurnedOff,
+        }),
+      );
     }
   }
 }
@@ -234,6 +276,16 @@ async function defer(job: Job, token: string | undefined, timestamp: number): Pr
 
 function about(target: DeliveryTarget): string {
   return `Delivery ${target.deliveryId} (webhook ${target.webhook?.id ?? '?'}, event ${target.eventId})`;
+}
+
+/** The fields of a delivery's log lines: its ids and the correlation id of the request behind it. */
+function fieldsOf(target: DeliveryTarget) {
+  return {
+    deliveryId: target.deliveryId,
+    webhookId: target.webhook?.id ?? null,
+    eventId: target.eventId,
+    correlationId: target.correlationId,
+  };
 }
 
 function describe(error: unknown): string {

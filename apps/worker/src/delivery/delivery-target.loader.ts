@@ -24,6 +24,7 @@ interface TargetRow {
   previous_secret_ref: string | null;
   previous_valid_until: Date | null;
   owner_api_access: boolean | null;
+  correlation_id: string | null;
 }
 
 /** Reads what a delivery job needs from PostgreSQL, the source of truth; never from job data. */
@@ -37,10 +38,11 @@ export class DeliveryTargetLoader {
       `SELECT d.id AS delivery_id, d.event_id, d.status, d.generation, d.attempt_count,
               d.next_attempt_at, w.id AS webhook_id, w.owner_id, w.url, w.status AS webhook_status,
               w.deleted_at, w.secret_ref, w.previous_secret_ref, w.previous_valid_until,
-              k.enabled AS owner_api_access
+              k.enabled AS owner_api_access, e.metadata->>'correlationId' AS correlation_id
          FROM deliveries d
          LEFT JOIN webhooks w ON w.id = d.webhook_id
          LEFT JOIN api_key_states k ON k.user_id = w.owner_id
+         LEFT JOIN events e ON e.id = d.event_id
         WHERE d.id = $1`,
       [deliveryId],
     );
@@ -67,6 +69,7 @@ export class DeliveryTargetLoader {
               previousValidUntil: row.previous_valid_until,
             },
       ownerApiAccess: row.owner_api_access === true,
+      correlationId: row.correlation_id,
     };
   }
 

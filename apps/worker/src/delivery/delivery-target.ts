@@ -30,6 +30,8 @@ export interface DeliveryTarget {
   readonly webhook: TargetWebhook | null;
   /** `api_key_states.enabled` of the webhook's owner; false when the owner has no key state. */
   readonly ownerApiAccess: boolean;
+  /** The event's `metadata.correlationId` (the request that caused it), for the logs. */
+  readonly correlationId?: string | null;
 }
 
 /** Whether the job should act at all: the row is still waiting for exactly this round. */

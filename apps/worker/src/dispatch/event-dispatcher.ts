@@ -1,11 +1,13 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
 import { toMatchable, webhookEventType, type WebhookPingedData } from '@herald/domain';
+import { logEntry } from '@herald/observability';
 import { DELIVERIES_QUEUE, enqueueDeliveries, type DeliveryJobData } from '@herald/queues';
 import { randomUUID } from 'node:crypto';
 import { UnrecoverableError, type Queue } from 'bullmq';
 import { DataSource, type EntityManager } from 'typeorm';
+import { WorkerMetrics } from '../metrics/worker-metrics';
 import { isDeliverableEvent } from './deliverable-event';
 import { matchingWebhooks, pingedWebhook, type WebhookTarget } from './webhook-targets';
 
@@ -23,6 +25,8 @@ interface StoredEvent {
   id: string;
   type: string;
   data: unknown;
+  /** `metadata.correlationId`: the request that caused the event, for the logs. */
+  correlation_id: string | null;
 }
 
 /**
@@ -38,32 +42,58 @@ interface StoredEvent {
  */
 @Injectable()
 export class EventDispatcher {
+  private readonly logger = new Logger('Dispatch');
+
   constructor(
     private readonly db: DataSource,
     @InjectQueue(DELIVERIES_QUEUE) private readonly deliveries: Queue<DeliveryJobData>,
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+    private readonly metrics: WorkerMetrics,
   ) {}
 
   async dispatch(eventId: string): Promise<DispatchResult> {
     const event = await this.loadEvent(eventId);
     const type = webhookEventType(event);
     const targets = isDeliverableEvent(event) && type !== null ? await this.targetsOf(event) : [];
-    const created = await this.db.transaction(async (tx) => {
-      const inserted = type === null ? 0 : await insertDeliveries(tx, event.id, type, targets);
+    const { created, skipped } = await this.db.transaction(async (tx) => {
+      const inserted =
+        type === null ? NONE_INSERTED : await insertDeliveries(tx, event.id, type, targets);
       await tx.query(
         'INSERT INTO event_dispatches (event_id) VALUES ($1) ON CONFLICT (event_id) DO NOTHING',
         [event.id],
       );
       return inserted;
     });
+    this.metrics.deliveriesCreated.inc(created);
+    if (skipped > 0) this.metrics.deliveries.inc({ outcome: 'skipped' }, skipped);
     const pending = await this.pendingDeliveries(event.id);
     await enqueueDeliveries(this.deliveries, pending, this.config.retryScheduleSeconds.length);
+    if (created > 0 || pending.length > 0) {
+      this.logger.log(
+        logEntry(
+          `Event ${event.id} (${type}): ${created} deliveries created${skipped > 0 ? ` (${skipped} skipped: owner's API access off)` : ''}, ${pending.length} enqueued`,
+          {
+            eventId: event.id,
+            correlationId: event.correlation_id,
+            created,
+            enqueued: pending.length,
+          },
+        ),
+      );
+    } else {
+      this.logger.debug(
+        logEntry(`Event ${event.id} (${event.type}): no webhook to deliver to`, {
+          eventId: event.id,
+          correlationId: event.correlation_id,
+        }),
+      );
+    }
     return { created, enqueued: pending.length };
   }
 
   private async loadEvent(eventId: string): Promise<StoredEvent> {
     const rows = await this.db.query<StoredEvent[]>(
-      'SELECT id, type, data FROM events WHERE id = $1',
+      `SELECT id, type, data, metadata->>'correlationId' AS correlation_id FROM events WHERE id = $1`,
       [eventId],
     );
     // Only the relay and the reconciler queue dispatches, for recorded events; retrying cannot help.
@@ -97,22 +127,24 @@ export class EventDispatcher {
   }
 }
 
-/** Inserts the rows that do not exist yet and returns how many it inserted. */
+const NONE_INSERTED = { created: 0, skipped: 0 };
+
+/** Inserts the rows that do not exist yet; returns how many it inserted, and how many of them skipped. */
 async function insertDeliveries(
   tx: EntityManager,
   eventId: string,
   type: string,
   targets: readonly WebhookTarget[],
-): Promise<number> {
-  if (targets.length === 0) return 0;
-  const rows = await tx.query<{ id: string }[]>(
+): Promise<{ created: number; skipped: number }> {
+  if (targets.length === 0) return NONE_INSERTED;
+  const rows = await tx.query<{ status: string }[]>(
     `INSERT INTO deliveries (id, event_id, webhook_id, type, status, reason, next_attempt_at)
      SELECT t.id, $1, t.webhook_id, $2, t.status, t.reason,
             CASE WHEN t.status = 'pending' THEN now() END
        FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::text[])
             AS t(id, webhook_id, status, reason)
      ON CONFLICT (event_id, webhook_id) DO NOTHING
-     RETURNING id`,
+     RETURNING status`,
     [
       eventId,
       type,
@@ -122,5 +154,5 @@ async function insertDeliveries(
       targets.map((target) => (target.ownerAccessOn ? null : OWNER_API_ACCESS_OFF)),
     ],
   );
-  return rows.length;
+  return { created: rows.length, skipped: rows.filter((row) => row.status === 'skipped').length };
 }

@@ -12,6 +12,7 @@ import { EVENT_STORE } from '@herald/projections';
 import { enqueueDispatches, EVENTS_QUEUE, type DispatchJobData } from '@herald/queues';
 import type { Queue } from 'bullmq';
 import { isDeliverableEvent } from '../dispatch/deliverable-event';
+import { WorkerMetrics } from '../metrics/worker-metrics';
 import { withRedisDeadline } from '../queues/redis-deadline';
 import { RELAY_CHECKPOINT, RelayCheckpoints } from './relay-checkpoints';
 import { RelayLeadership } from './relay-leadership';
@@ -52,6 +53,7 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
     @InjectQueue(EVENTS_QUEUE) private readonly queue: Queue<DispatchJobData>,
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
     @Inject(RELAY_OPTIONS) private readonly options: RelayOptions,
+    private readonly metrics: WorkerMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -122,6 +124,7 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
       const page = await this.store.readAll({ after, limit: this.options.batchSize });
       const ids = page.events.filter(isDeliverableEvent).map((event) => event.id);
       await this.enqueue(ids);
+      this.metrics.eventsRelayed.inc(ids.length);
       if (page.checkpoint && page.events.length > 0) {
         await this.checkpoints.advance(RELAY_CHECKPOINT, page.checkpoint);
       }

@@ -9,6 +9,7 @@ import { createTestDatabase, testRedisUrl, type TestDatabase } from '@herald/tes
 import type { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { WorkerMetricsModule } from '../metrics/worker-metrics.module';
 import { QueuesModule } from '../queues/queues.module';
 import { withRedisDeadline } from '../queues/redis-deadline';
 
@@ -76,6 +77,7 @@ export async function createWorkerTestContext(
       TestConfigModule.forRoot(config),
       DatabaseModule.forRoot({ runMigrations: false }),
       QueuesModule,
+      WorkerMetricsModule,
       ...options.imports,
     ],
   });

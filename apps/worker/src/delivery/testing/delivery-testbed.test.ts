@@ -23,6 +23,7 @@ import { createTestDatabase, testRedisUrl, type TestDatabase } from '@herald/tes
 import type { Queue } from 'bullmq';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { WorkerMetricsModule } from '../../metrics/worker-metrics.module';
 import { QueuesModule } from '../../queues/queues.module';
 import { DeliveryModule } from '../delivery.module';
 
@@ -117,6 +118,7 @@ export class DeliveryTestbed {
         },
         DatabaseModule.forRoot({ runMigrations: false }),
         QueuesModule,
+        WorkerMetricsModule,
         DeliveryModule,
       ],
     }).compile();
