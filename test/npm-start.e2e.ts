@@ -182,6 +182,9 @@ describe('npm start', () => {
     expect(run.output()).toContain(`http://localhost:${run.port}/docs`);
     expect(run.output()).toContain('HERALD_ALLOW_PRIVATE_TARGETS=true');
     expect(run.output()).toContain('created database herald');
+    // The built API serves the web console: `npm run build` copied its static files into dist.
+    expect(await httpStatus(`http://127.0.0.1:${run.port}/console`)).toBe(200);
+    expect(await httpStatus(`http://127.0.0.1:${run.port}/console/assets/app.js`)).toBe(200);
 
     const keyFile = path.join(dataDir, 'secret-key');
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);

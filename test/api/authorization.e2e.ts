@@ -76,7 +76,7 @@ describe('authorization of every route', () => {
       expect(undeclared).toEqual([]);
     });
 
-    it('every /v1/admin route is declared admin, and only the sign-in and health routes are public', () => {
+    it('every /v1/admin route is declared admin, and only the sign-in, health and console shell routes are public', () => {
       const admin = declared.filter(
         (route) => route.path.startsWith('/v1/admin/') || route.path === '/v1/admin',
       );
@@ -87,8 +87,13 @@ describe('authorization of every route', () => {
         .map(key)
         .sort();
       expect(publicRoutes).toEqual([
+        // The web console's HTML shell and static files: what it shows comes from the API.
+        'GET /console',
+        'GET /console/assets/:file',
         'GET /health/live',
         'GET /health/ready',
+        // Prometheus scrapes it; HERALD_METRICS_TOKEN can require a bearer token of its own.
+        'GET /metrics',
         'POST /v1/auth/login',
       ]);
     });
