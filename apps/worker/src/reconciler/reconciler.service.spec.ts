@@ -39,6 +39,9 @@ describe(ReconcilerService.name, () => {
     dispatcher = context.module.get(EventDispatcher);
     checkpoints = context.module.get(RelayCheckpoints, { strict: false });
     webhookId = await givenWebhook(context.store, await givenUser(context.store));
+    // The dispatch processor must not take dispatch jobs in the background: these tests decide
+    // exactly which events get dispatched, and when.
+    await context.eventsQueue.pause();
   });
   afterAll(() => context.close());
 

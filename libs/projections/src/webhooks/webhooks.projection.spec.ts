@@ -143,10 +143,10 @@ describe('webhooksProjection', () => {
     await track(
       first,
       execute(first, decideChangeWebhookStatus, {
-        ...owner,
+        ...admin,
         webhookId: first,
         status: 'on',
-        reason: 'owner',
+        reason: 'admin',
       }),
     );
     // A ping changes nothing about the webhook: its row keeps the previous updated_at.
@@ -174,7 +174,7 @@ describe('webhooksProjection', () => {
       entity: 'Contact',
       operation: '*',
       status: 'on',
-      statusReason: 'owner',
+      statusReason: 'admin',
       secretRef: 'v1.sealed-rotated',
       previousSecretRef: `v1.sealed-${first}`,
       previousValidUntil: new Date('2030-01-01T23:00:00.000Z'),
