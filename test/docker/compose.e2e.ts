@@ -1,6 +1,6 @@
 // docker/Dockerfile and docker/compose.yaml, checked without a Docker engine (this kind of machine
 // has none). The compose file is read the way Compose reads it: by `docker compose config` when the
-// client here has the compose plugin, otherwise parsed with js-yaml (already in node_modules) and
+// client here has the compose plugin, otherwise parsed with js-yaml (a dev dependency) and
 // interpolated by the small `${VAR:-default}` / `${VAR:?error}` implementation below; the test log
 // says which. Either way the resolved environment of each app must pass Herald's own config
 // validation, so the compose file cannot drift from libs/config.
