@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { bullmqOptions, deliveryJobId, dispatchJobId } from '@herald/queues';
 import { Worker, UnrecoverableError } from 'bullmq';
 import { DispatchModule } from '../dispatch/dispatch.module';
@@ -166,6 +167,86 @@ describe(ReconcilerService.name, () => {
       expect(await checkpoints.load(RECONCILER_CHECKPOINT)).toEqual(
         await checkpoints.load(RELAY_CHECKPOINT),
       );
+    });
+  });
+
+  describe('behind an event that is never dispatched', () => {
+    /** Pages of 3 rows: the walk from the mark reads 3 rows, the scan beyond it 30 (10 pages). */
+    const SMALL_PAGES: ReconcilerOptions = { ...NO_GRACE, batchLimit: 3 };
+    let small: UndispatchedEvents;
+    let warn: jest.SpyInstance;
+
+    beforeEach(() => {
+      small = new UndispatchedEvents(context.db, checkpoints, context.eventsQueue, SMALL_PAGES);
+      warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    });
+    afterEach(() => warn.mockRestore());
+
+    /** Events nobody delivers (a user without API access): settled as soon as they are recorded. */
+    async function settledEvents(count: number): Promise<void> {
+      for (let i = 0; i < count; i++) await givenUser(context.store, { apiAccess: false });
+    }
+
+    /** Calls `small` until `done` holds; returns how many calls it took (Infinity: not within `max`). */
+    async function passesUntil(done: () => Promise<boolean>, max: number): Promise<number> {
+      for (let pass = 1; pass <= max; pass++) {
+        await small.redispatch();
+        if (await done()) return pass;
+      }
+      return Infinity;
+    }
+
+    const queued = (eventId: string) => async () =>
+      (await context.eventsQueue.getJob(dispatchJobId(eventId))) !== undefined;
+
+    it('still re-queues lost dispatches far beyond it, and warns about it once', async () => {
+      const before = await checkpoints.load(RECONCILER_CHECKPOINT);
+      // Its dispatch job waits on the paused queue: it stays undispatched, holding the mark.
+      const stuck = await entityChanged(context.store);
+      await settledEvents(35);
+      const middle = await entityChanged(context.store);
+      await settledEvents(30);
+      const lost = await entityChanged(context.store);
+      await relayPast(relay, context.eventsQueue, [stuck.id, middle.id, lost.id]);
+      await context.eventsQueue.remove(dispatchJobId(lost.id));
+
+      // 67 rows past the stuck event: out of reach of one call, found as the cursor moves on.
+      const lostFound = await passesUntil(queued(lost.id), 5);
+      expect(lostFound).toBeGreaterThan(1);
+      expect(lostFound).toBeLessThanOrEqual(3);
+      expect(await checkpoints.load(RECONCILER_CHECKPOINT)).toEqual(before);
+
+      // Lost after the cursor went past it: found once the cursor wrapped back to the mark.
+      await context.eventsQueue.remove(dispatchJobId(middle.id));
+      expect(await passesUntil(queued(middle.id), 5)).toBeLessThanOrEqual(3);
+      expect(await checkpoints.load(RECONCILER_CHECKPOINT)).toEqual(before);
+
+      for (let pass = 0; pass < 6; pass++) await small.redispatch();
+      const aboutStuck = warn.mock.calls.filter(([message]) => String(message).includes(stuck.id));
+      expect(aboutStuck).toHaveLength(1);
+      expect(warn.mock.calls.filter(([message]) => String(message).includes(lost.id))).toEqual([]);
+      expect(await checkpoints.load(RECONCILER_CHECKPOINT)).toEqual(before);
+    });
+
+    it('lets the mark catch up once the event is dispatched', async () => {
+      const before = await checkpoints.load(RECONCILER_CHECKPOINT);
+      const stuck = await entityChanged(context.store);
+      await settledEvents(40);
+      await relayPast(relay, context.eventsQueue, [stuck.id]);
+      await small.redispatch();
+      expect(await checkpoints.load(RECONCILER_CHECKPOINT)).toEqual(before);
+
+      await dispatcher.dispatch(stuck.id);
+      const relayed = await checkpoints.load(RELAY_CHECKPOINT);
+      const caughtUp = async () => {
+        const mark = await checkpoints.load(RECONCILER_CHECKPOINT);
+        return (
+          mark?.transactionId === relayed?.transactionId && mark?.position === relayed?.position
+        );
+      };
+      // 10 pages of 3 rows per call while everything read is settled.
+      expect(await passesUntil(caughtUp, 5)).toBeLessThanOrEqual(2);
+      expect(await checkpoints.load(RECONCILER_CHECKPOINT)).toEqual(relayed);
     });
   });
 

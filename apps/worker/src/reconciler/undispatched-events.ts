@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { GlobalCheckpoint } from '@herald/event-store';
 import {
   dispatchJobId,
@@ -24,6 +24,12 @@ const STATE_CHUNK = 100;
 /** Pages one call may read while everything it reads is settled (catching up on an old log). */
 const MAX_SETTLED_PAGES = 10;
 
+/** Pages one call may read beyond the low-water mark's pages (see `scanOnward`). */
+const MAX_SCAN_PAGES = 10;
+
+/** Passes one overdue event may hold the low-water mark before it is reported (once). */
+const STUCK_WARNING_PASSES = 5;
+
 interface EventRow {
   id: string;
   type: string;
@@ -42,10 +48,24 @@ interface EventRow {
  *
  * Cost: it reads forward from the `reconciler` checkpoint, a low-water mark that only passes events
  * known to be settled (dispatched, or not deliverable), so each event is looked at until it settles,
- * never the whole table again. An event that cannot be dispatched holds the mark back, visibly.
+ * never the whole table again. An event that cannot be dispatched holds the mark back, visibly: a
+ * warning names it (once) when it has done so for `STUCK_WARNING_PASSES` calls in a row.
+ *
+ * It does not hide the events after it: whenever a call stops short of the relay checkpoint, it
+ * also reads up to `MAX_SCAN_PAGES` pages further on, from a cursor kept between calls (in memory,
+ * like LostDeliveryJobs') that wraps back to the mark's pages when it reaches the relay checkpoint.
+ * So, with M rows between the mark and the relay checkpoint, every overdue event is queued again
+ * within ⌈M / (MAX_SCAN_PAGES × batchLimit)⌉ + 1 calls, as long as the relay adds fewer rows than
+ * that per call.
  */
 @Injectable()
 export class UndispatchedEvents {
+  private readonly logger = new Logger('Reconciler');
+  /** Where `scanOnward` goes on at the next call; null: right after the low-water mark's pages. */
+  private cursor: GlobalCheckpoint | null = null;
+  /** The overdue event the low-water mark stopped at, and for how many calls in a row. */
+  private held: { eventId: string; passes: number } | null = null;
+
   constructor(
     private readonly db: DataSource,
     private readonly checkpoints: RelayCheckpoints,
@@ -62,17 +82,69 @@ export class UndispatchedEvents {
       position: 0n,
     };
     let redispatched = 0;
+    /** The last event this call has read. */
+    let read = mark;
+    let blocker: EventRow | null = null;
+    let reachedRelay = false;
     for (let page = 0; page < MAX_SETTLED_PAGES; page++) {
       const rows = await this.readAfter(mark, relayed);
-      const { settledUpTo, overdue, allSettled } = sortOut(rows);
+      const { settledUpTo, overdue, firstUnsettled } = sortOut(rows);
       redispatched += await this.requeue(overdue);
       if (settledUpTo) {
         await this.checkpoints.advance(RECONCILER_CHECKPOINT, settledUpTo);
         mark = settledUpTo;
       }
-      if (rows.length < this.options.batchLimit || !allSettled) break;
+      const last = rows.at(-1);
+      if (last) read = checkpointOf(last);
+      blocker = firstUnsettled;
+      reachedRelay = rows.length < this.options.batchLimit;
+      if (reachedRelay || blocker) break;
     }
+    this.watch(blocker);
+    if (reachedRelay) this.cursor = null;
+    else redispatched += await this.scanOnward(read, relayed);
     return redispatched;
+  }
+
+  /**
+   * Reads on from the cursor (or from `from`, the end of the mark's pages, when the cursor is not
+   * past it) up to `MAX_SCAN_PAGES` pages, queueing overdue events again; the cursor keeps where it
+   * stopped, or wraps (null) when it reached the relay checkpoint.
+   */
+  private async scanOnward(from: GlobalCheckpoint, relayed: GlobalCheckpoint): Promise<number> {
+    let at = this.cursor && isAfter(this.cursor, from) ? this.cursor : from;
+    let redispatched = 0;
+    for (let page = 0; page < MAX_SCAN_PAGES; page++) {
+      const rows = await this.readAfter(at, relayed);
+      redispatched += await this.requeue(sortOut(rows).overdue);
+      const last = rows.at(-1);
+      if (rows.length < this.options.batchLimit || !last) {
+        this.cursor = null;
+        return redispatched;
+      }
+      at = checkpointOf(last);
+    }
+    this.cursor = at;
+    return redispatched;
+  }
+
+  /** Warns once when the same overdue event has held the low-water mark for several calls. */
+  private watch(blocker: EventRow | null): void {
+    const eventId = blocker?.past_grace ? blocker.id : null;
+    if (this.held && this.held.eventId !== eventId) {
+      if (this.held.passes >= STUCK_WARNING_PASSES) {
+        this.logger.log(`Event ${this.held.eventId} no longer holds the low-water mark`);
+      }
+      this.held = null;
+    }
+    if (!eventId) return;
+    this.held ??= { eventId, passes: 0 };
+    this.held.passes++;
+    if (this.held.passes === STUCK_WARNING_PASSES) {
+      this.logger.warn(
+        `Event ${eventId} (${blocker?.type}) has held the reconciler's low-water mark for ${STUCK_WARNING_PASSES} passes: relayed and overdue, but not dispatched (see its dispatch job ${dispatchJobId(eventId)}); the events after it are still checked`,
+      );
+    }
   }
 
   private readAfter(after: GlobalCheckpoint, upTo: GlobalCheckpoint): Promise<EventRow[]> {
@@ -125,21 +197,29 @@ export class UndispatchedEvents {
 function sortOut(rows: readonly EventRow[]): {
   settledUpTo: GlobalCheckpoint | null;
   overdue: string[];
-  allSettled: boolean;
+  /** The event that ends the leading run of settled ones; null when the whole page is settled. */
+  firstUnsettled: EventRow | null;
 } {
   let settledUpTo: GlobalCheckpoint | null = null;
-  let leading = true;
+  let firstUnsettled: EventRow | null = null;
   const overdue: string[] = [];
   for (const row of rows) {
     const settled = row.dispatched || !isDeliverableEvent(row);
-    if (settled && leading) settledUpTo = checkpointOf(row);
+    if (settled && !firstUnsettled) settledUpTo = checkpointOf(row);
     if (settled) continue;
-    leading = false;
+    firstUnsettled ??= row;
     if (row.past_grace) overdue.push(row.id);
   }
-  return { settledUpTo, overdue, allSettled: leading };
+  return { settledUpTo, overdue, firstUnsettled };
 }
 
 function checkpointOf(row: EventRow): GlobalCheckpoint {
   return { transactionId: BigInt(row.transaction_id), position: BigInt(row.position) };
+}
+
+function isAfter(a: GlobalCheckpoint, b: GlobalCheckpoint): boolean {
+  return (
+    a.transactionId > b.transactionId ||
+    (a.transactionId === b.transactionId && a.position > b.position)
+  );
 }
