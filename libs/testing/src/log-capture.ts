@@ -1,11 +1,5 @@
-import { loadConfig } from '@herald/config';
-import { randomBytes } from 'node:crypto';
 import { format } from 'node:util';
-import request from 'supertest';
-import { DataSource } from 'typeorm';
-import { createApp } from '../../../apps/api/src/create-app';
-import { TEST_ADMIN, type TestApi } from './test-api';
-import { createTestDatabase, testRedisUrl } from './test-database';
+import { startTestApi, type TestApi } from './test-api';
 
 /** Everything the process wrote to stdout/stderr (and the console) while capturing. */
 export interface LogCapture {
@@ -55,46 +49,15 @@ export function captureLogs(): LogCapture {
 }
 
 /**
- * Like createTestApi, but the app logs as in production (Nest's default logger, not `false`) and
+ * Like createTestApi, but the app logs as in production (JSON lines through pino, not silenced) and
  * every log line from its start to its close is captured.
  */
 export async function createLoggingTestApi(
   env: Record<string, string> = {},
 ): Promise<{ api: TestApi; logs: LogCapture }> {
-  const database = await createTestDatabase();
-  const config = loadConfig({
-    DATABASE_URL: database.url,
-    REDIS_URL: testRedisUrl(),
-    HERALD_SECRET_KEY: randomBytes(32).toString('base64'),
-    HERALD_ADMIN_EMAIL: TEST_ADMIN.email,
-    HERALD_ADMIN_PASSWORD: TEST_ADMIN.password,
-    HERALD_ALLOW_PRIVATE_TARGETS: 'true',
-    HERALD_REDIS_PREFIX: `test-${randomBytes(4).toString('hex')}`,
-    HERALD_MIGRATE: 'false',
-    ...env,
-  });
   const logs = captureLogs();
   try {
-    const app = await createApp(config);
-    await app.init();
-    const db = new DataSource({ type: 'postgres', url: database.url });
-    await db.initialize();
-    const api: TestApi = {
-      app,
-      http: request(app.getHttpServer()),
-      db,
-      database,
-      config,
-      async close() {
-        try {
-          await app.close();
-          await db.destroy();
-          await database.drop();
-        } finally {
-          logs.stop();
-        }
-      },
-    };
+    const api = await startTestApi(env, {}, () => logs.stop());
     return { api, logs };
   } catch (error) {
     logs.stop();

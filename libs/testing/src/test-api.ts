@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
-import { createApp } from '../../../apps/api/src/create-app';
+import { createApp, type CreateAppOptions } from '../../../apps/api/src/create-app';
 import { createTestDatabase, testRedisUrl, type TestDatabase } from './test-database';
 
 export const TEST_ADMIN = { email: 'admin@herald.test', password: 'admin-password-123' };
@@ -24,6 +24,19 @@ export interface TestApi {
  * under a key prefix of its own, with a bootstrap admin. Nothing is mocked.
  */
 export async function createTestApi(env: Record<string, string> = {}): Promise<TestApi> {
+  return startTestApi(env, { logger: false });
+}
+
+/**
+ * What createTestApi and createLoggingTestApi share: a fresh database, the configuration every
+ * test API runs with (overridden by `env`), the app, and a direct connection for assertions.
+ * `onClose` runs last, even when closing fails.
+ */
+export async function startTestApi(
+  env: Record<string, string>,
+  options: CreateAppOptions,
+  onClose: () => void = () => undefined,
+): Promise<TestApi> {
   const database = await createTestDatabase();
   const config = loadConfig({
     DATABASE_URL: database.url,
@@ -36,7 +49,7 @@ export async function createTestApi(env: Record<string, string> = {}): Promise<T
     HERALD_MIGRATE: 'false',
     ...env,
   });
-  const app = await createApp(config, { logger: false });
+  const app = await createApp(config, options);
   await app.init();
   const db = new DataSource({ type: 'postgres', url: database.url });
   await db.initialize();
@@ -47,9 +60,13 @@ export async function createTestApi(env: Record<string, string> = {}): Promise<T
     database,
     config,
     async close() {
-      await app.close();
-      await db.destroy();
-      await database.drop();
+      try {
+        await app.close();
+        await db.destroy();
+        await database.drop();
+      } finally {
+        onClose();
+      }
     },
   };
 }
