@@ -4,8 +4,10 @@ import { createGuardedConnector } from './ssrf/guarded-connector';
 import type { TargetPolicy } from './ssrf/target-policy';
 
 export interface DeliveryAgentOptions extends TargetPolicy {
-  /** Injected in tests; defaults to the system resolver. */
+  /** Injected in tests; defaults to the bounded system resolver (`createBoundedLookup`). */
   readonly lookup?: LookupAll;
+  /** Bound of one DNS resolution; the worker passes its delivery deadline. */
+  readonly dnsTimeoutMs?: number;
   /**
    * Most connections kept open to one origin (scheme + host + port); further requests to it
    * queue. Bounds what one slow receiver can hold; the worker still needs its own cap on

@@ -40,6 +40,12 @@ export {
   type ResolveOptions,
 } from './ssrf/resolve-and-check';
 export { createGuardedLookup } from './ssrf/guarded-lookup';
+export {
+  DEFAULT_DNS_TIMEOUT_MS,
+  DEFAULT_MAX_FALLBACK_LOOKUPS,
+  createBoundedLookup,
+  type BoundedLookupOptions,
+} from './ssrf/bounded-lookup';
 export { createGuardedConnector, type GuardedConnectorOptions } from './ssrf/guarded-connector';
 
 export {

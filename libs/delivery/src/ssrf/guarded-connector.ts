@@ -1,14 +1,17 @@
 import type { ConnectionOptions } from 'node:tls';
 import { buildConnector } from 'undici';
 import { parseHostLiteral } from './host-literal';
+import { createBoundedLookup, DEFAULT_DNS_TIMEOUT_MS } from './bounded-lookup';
 import { createGuardedLookup } from './guarded-lookup';
 import type { LookupAll } from './resolve-and-check';
 import { SsrfBlockedError } from './ssrf-blocked-error';
 import { createAddressGuard, type TargetPolicy } from './target-policy';
 
 export interface GuardedConnectorOptions extends TargetPolicy {
-  /** Injected in tests; defaults to the system resolver. */
+  /** Injected in tests; defaults to `createBoundedLookup` with `dnsTimeoutMs`. */
   readonly lookup?: LookupAll;
+  /** Bound of one DNS resolution (default 5 s); keep it ≤ the delivery deadline. */
+  readonly dnsTimeoutMs?: number;
   /** undici's connect timeout; the sender's overall deadline applies on top. */
   readonly connectTimeoutMs?: number;
   /**
@@ -32,7 +35,11 @@ export interface GuardedConnectorOptions extends TargetPolicy {
 export function createGuardedConnector(options: GuardedConnectorOptions): buildConnector.connector {
   const guard = createAddressGuard(options);
   const connect = buildConnector({
-    lookup: createGuardedLookup(guard, options.lookup),
+    lookup: createGuardedLookup(
+      guard,
+      options.lookup ??
+        createBoundedLookup({ timeoutMs: options.dnsTimeoutMs ?? DEFAULT_DNS_TIMEOUT_MS }),
+    ),
     timeout: options.connectTimeoutMs,
     ...(options.ca === undefined ? {} : { ca: options.ca }),
   });

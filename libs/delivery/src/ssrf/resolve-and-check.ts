@@ -1,15 +1,19 @@
-import { promises as dns, type LookupAddress } from 'node:dns';
+import type { LookupAddress } from 'node:dns';
+import { createBoundedLookup, DEFAULT_DNS_TIMEOUT_MS } from './bounded-lookup';
 import { parseHostLiteral } from './host-literal';
 import { SsrfBlockedError } from './ssrf-blocked-error';
 import { createAddressGuard, type AddressGuard, type TargetPolicy } from './target-policy';
 
-/** Resolves a name to every address it has — `dns.promises.lookup` with `all: true`. */
+/** Resolves a name to every address it has, as `dns.promises.lookup` with `all: true` does. */
 export type LookupAll = (hostname: string, options: { all: true }) => Promise<LookupAddress[]>;
 
-export const defaultLookupAll: LookupAll = (hostname, options) => dns.lookup(hostname, options);
+/** The system's DNS, bounded (`createBoundedLookup`): at most `DEFAULT_DNS_TIMEOUT_MS` per name. */
+export const defaultLookupAll: LookupAll = createBoundedLookup({
+  timeoutMs: DEFAULT_DNS_TIMEOUT_MS,
+});
 
 export interface ResolveOptions extends TargetPolicy {
-  /** Injected in tests; defaults to the system resolver (`dns.promises.lookup`). */
+  /** Injected in tests; defaults to `defaultLookupAll`. */
   readonly lookup?: LookupAll;
 }
 
