@@ -40,7 +40,8 @@ describe('Isolation of a slow endpoint (API + worker + receivers)', () => {
       [fast, 'Note'],
     ] as const) {
       const { secret } = await subscribeWebhook(system.api, owner.apiKey, {
-        url: receiver.url,
+        // Endpoints are capped per host name: the fast one is another name for this machine.
+        url: receiver === fast ? receiver.url.replace('127.0.0.1', 'localhost') : receiver.url,
         entity,
         operation: 'Create',
       });

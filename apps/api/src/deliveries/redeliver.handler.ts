@@ -20,7 +20,7 @@ export class RedeliverHandler implements ICommandHandler<RedeliverCommand> {
     const rows: { id: string; generation: number }[] = await this.db.query(
       `WITH redelivered AS (
          UPDATE deliveries
-            SET status = 'pending', reason = NULL, generation = generation + 1,
+            SET status = 'pending', reason = NULL, generation = generation + 1, round_attempts = 0,
                 next_attempt_at = now(), updated_at = now()
           WHERE id = $1 AND webhook_id = $2
          RETURNING id, generation)

@@ -140,6 +140,7 @@ export class ReplayWebhookHandler implements ICommandHandler<ReplayWebhookComman
          FROM unnest($2::uuid[], $3::uuid[], $4::text[]) AS m(id, event_id, type)
        ON CONFLICT (event_id, webhook_id) DO UPDATE
           SET status = 'pending', reason = NULL, generation = deliveries.generation + 1,
+              round_attempts = 0,
               next_attempt_at = now(), updated_at = now()
        RETURNING id, generation`,
       [

@@ -1,5 +1,6 @@
 import type { Agent } from 'undici';
 import { DeliveriesProcessor } from './deliveries.processor';
+import { DeliveryTargetLoader } from './delivery-target.loader';
 import { DELIVERY_AGENT } from './delivery.tokens';
 import { DeliveryTestbed, waitFor } from './testing/delivery-testbed.test';
 import { WebhookReceiver } from './testing/webhook-receiver.test';
@@ -35,7 +36,8 @@ describe(`${DeliveriesProcessor.name}: isolation and shutdown`, () => {
       retryScheduleSeconds: [0],
     });
     const slowHook = await bed.newWebhook(slow.url);
-    const healthyHook = await bed.newWebhook(healthy.url);
+    // Another host name (the same machine): endpoints are keyed by host name, not port.
+    const healthyHook = await bed.newWebhook(healthy.url.replace('127.0.0.1', 'localhost'));
     // More slow deliveries than the worker has slots, queued first.
     const slowDeliveries: string[] = [];
     for (let i = 0; i < 6; i += 1) slowDeliveries.push(await bed.deliver(worker, slowHook.id));
@@ -81,6 +83,44 @@ describe(`${DeliveriesProcessor.name}: isolation and shutdown`, () => {
     expect(busy.maxInFlight()).toBe(2);
     // Waiting for a slot is not an attempt.
     for (const id of deliveries) expect(await bed.attempts(id)).toHaveLength(1);
+  });
+
+  it('one endpoint on many ports shares one cap: evil:port1…portN hold at most maxInFlightPerEndpoint', async () => {
+    const ports = await Promise.all(Array.from({ length: 4 }, () => receiver(() => 'hang')));
+    const worker = await bed.startWorker({
+      deliveryConcurrency: 8,
+      maxInFlightPerEndpoint: 1,
+      deliveryTimeoutMs: 3000,
+      retryScheduleSeconds: [0],
+    });
+    for (const port of ports) {
+      const webhook = await bed.newWebhook(port.url);
+      for (let i = 0; i < 2; i += 1) await bed.deliver(worker, webhook.id);
+    }
+    await waitFor('one request to hang', () => ports.some((port) => port.inFlight() === 1));
+    await new Promise((resolve) => setTimeout(resolve, 800));
+
+    const inFlight = ports.reduce((sum, port) => sum + port.maxInFlight(), 0);
+    expect(inFlight).toBe(1);
+  });
+
+  it('turns a job away before reading its event: a backlog for a busy endpoint costs one query per turn', async () => {
+    const slow = await receiver(() => 'hang');
+    const worker = await bed.startWorker({
+      deliveryConcurrency: 4,
+      maxInFlightPerEndpoint: 1,
+      deliveryTimeoutMs: 3000,
+      retryScheduleSeconds: [0],
+    });
+    const loader = worker.app.get(DeliveryTargetLoader);
+    const loads = jest.spyOn(loader, 'load');
+    const eventLoads = jest.spyOn(loader, 'loadEvent');
+    const webhook = await bed.newWebhook(slow.url);
+    for (let i = 0; i < 6; i += 1) await bed.deliver(worker, webhook.id);
+    await waitFor('the endpoint to be hanging', () => slow.inFlight() === 1);
+    await waitFor('jobs to be turned away', () => loads.mock.calls.length > 10);
+
+    expect(eventLoads).toHaveBeenCalledTimes(1);
   });
 
   it('on shutdown, finishes and records the attempt in flight, then closes the HTTP agent', async () => {

@@ -1,6 +1,7 @@
 import { testRedisUrl } from '@herald/testing/test-database';
 import { Redis } from 'ioredis';
-import { DeliveriesProcessor } from './deliveries.processor';
+import { randomUUID } from 'node:crypto';
+import { DeliveriesProcessor, EVENT_NOT_FOUND, SECRET_UNREADABLE } from './deliveries.processor';
 import { DeliveryTestbed, waitFor, type DeliveryWorker } from './testing/delivery-testbed.test';
 import { WebhookReceiver } from './testing/webhook-receiver.test';
 
@@ -63,10 +64,10 @@ describe(`${DeliveriesProcessor.name}: secrets`, () => {
     expect(logs).not.toContain(receiver.url);
   });
 
-  it('sends nothing when the secret cannot be opened: logs the error (without the secret) and leaves the delivery pending for a retry', async () => {
+  it('sends nothing when the secret cannot be opened: records one attempt with the error and exhausts the delivery, no retry', async () => {
     const worker = await bed.startWorker();
     const webhook = await bed.newWebhook(receiver.url);
-    // A box sealed for another webhook does not open for this one.
+    // A box sealed for another webhook does not open for this one (as after a key change).
     await bed.db.query('UPDATE webhooks SET secret_ref = $2 WHERE id = $1', [
       webhook.id,
       bed.seal(webhook.secret, '00000000-0000-4000-8000-000000000000'),
@@ -74,14 +75,48 @@ describe(`${DeliveriesProcessor.name}: secrets`, () => {
     const before = receiver.requests.length;
     const deliveryId = await bed.deliver(worker, webhook.id);
 
-    await waitFor('the error to be logged', () =>
-      worker.logs.some((line) => line.startsWith('error') && line.includes(deliveryId)),
+    expect(await bed.settled(deliveryId)).toMatchObject({
+      status: 'exhausted',
+      reason: SECRET_UNREADABLE,
+      attempt_count: 1,
+    });
+    expect(await bed.attempts(deliveryId)).toMatchObject([
+      { number: 1, status_code: null, error: SECRET_UNREADABLE },
+    ]);
+    await waitFor('the job to complete', async () =>
+      (await bed.jobState(worker, deliveryId)) === 'completed' ? true : undefined,
     );
-    const logs = worker.logs.join('\n');
-    expect(logs).toContain('SecretBoxError');
-    expect(logs).not.toContain(webhook.secret.slice('whsec_'.length));
     expect(receiver.requests.length).toBe(before);
-    expect(await bed.delivery(deliveryId)).toMatchObject({ status: 'pending', attempt_count: 0 });
-    expect(await bed.jobState(worker, deliveryId)).toMatch(/delayed|waiting|active/);
+    const logs = worker.logs.join('\n');
+    expect(logs).toContain(`exhausted (${SECRET_UNREADABLE})`);
+    expect(logs).not.toContain(webhook.secret.slice('whsec_'.length));
+  });
+
+  it('exhausts a delivery whose event is missing, with one attempt recorded and nothing sent', async () => {
+    const worker = await bed.startWorker();
+    const webhook = await bed.newWebhook(receiver.url);
+    const before = receiver.requests.length;
+    const deliveryId = randomUUID();
+    // The foreign key forbids it; only a replica-role session can write such a row.
+    await bed.db.transaction(async (tx) => {
+      await tx.query(`SET LOCAL session_replication_role = replica`);
+      await tx.query(
+        `INSERT INTO deliveries (id, event_id, webhook_id, type, status, next_attempt_at)
+         VALUES ($1, $2, $3, 'Contact.Update', 'pending', now())`,
+        [deliveryId, randomUUID(), webhook.id],
+      );
+    });
+    await bed.enqueue(worker, deliveryId, 1);
+
+    expect(await bed.settled(deliveryId)).toMatchObject({
+      status: 'exhausted',
+      reason: EVENT_NOT_FOUND,
+      attempt_count: 1,
+    });
+    expect(await bed.attempts(deliveryId)).toMatchObject([{ number: 1, error: EVENT_NOT_FOUND }]);
+    await waitFor('the job to complete', async () =>
+      (await bed.jobState(worker, deliveryId)) === 'completed' ? true : undefined,
+    );
+    expect(receiver.requests.length).toBe(before);
   });
 });

@@ -57,7 +57,8 @@ describe(`${DeliveriesProcessor.name}: failing webhooks`, () => {
     const webhook = await bed.newWebhook(receiver.url);
     // It has been failing for two hours already.
     await bed.db.query(
-      `INSERT INTO webhook_failures (webhook_id, failing_since) VALUES ($1, now() - interval '2 hours')`,
+      `INSERT INTO webhook_failures (webhook_id, failing_since, last_failed_at)
+       VALUES ($1, now() - interval '2 hours', now() - interval '1 minute')`,
       [webhook.id],
     );
     const deliveryId = await bed.deliver(worker, webhook.id);
@@ -88,7 +89,8 @@ describe(`${DeliveriesProcessor.name}: failing webhooks`, () => {
     });
     const webhook = await bed.newWebhook(receiver.url);
     await bed.db.query(
-      `INSERT INTO webhook_failures (webhook_id, failing_since) VALUES ($1, now() - interval '59 minutes')`,
+      `INSERT INTO webhook_failures (webhook_id, failing_since, last_failed_at)
+       VALUES ($1, now() - interval '59 minutes', now() - interval '1 minute')`,
       [webhook.id],
     );
     const deliveryId = await bed.deliver(worker, webhook.id);

@@ -181,7 +181,7 @@ describe(DeliveriesProcessor.name, () => {
     // What the API's redeliver does: a new round (generation) and its job.
     await bed.db.query(
       `UPDATE deliveries SET status = 'pending', reason = NULL, generation = generation + 1,
-              next_attempt_at = now(), updated_at = now() WHERE id = $1`,
+              round_attempts = 0, next_attempt_at = now(), updated_at = now() WHERE id = $1`,
       [deliveryId],
     );
     await bed.enqueue(worker, deliveryId, 2);

@@ -6,7 +6,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
-import { sendWebhook } from '@herald/delivery';
+import { SecretBoxError, sendWebhook } from '@herald/delivery';
 import type { RecordedEvent } from '@herald/event-store';
 import { logEntry } from '@herald/observability';
 import { DELIVERIES_QUEUE, type DeliveryJobData } from '@herald/queues';
@@ -24,14 +24,23 @@ import {
 } from './delivery-target';
 import { DeliveryTargetLoader } from './delivery-target.loader';
 import { DELIVERY_AGENT } from './delivery.tokens';
-import { EndpointSlots } from './endpoint-slots';
+import { endpointKey, EndpointSlots } from './endpoint-slots';
 import type { RecordedOutcome } from './recorded-outcome';
 import { HERALD_USER_AGENT } from './user-agent';
-import { buildWebhookRequest } from './webhook-request';
+import { buildWebhookRequest, type WebhookRequest } from './webhook-request';
 
 /** A job started this much before the row's `next_attempt_at` is deferred to it. */
 const EARLY_START_TOLERANCE_MS = 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Reasons of deliveries that can never be attempted: recorded as an attempt, then `exhausted`. */
+export const EVENT_NOT_FOUND = 'event not found';
+export const SECRET_UNREADABLE = 'secret cannot be decrypted (was HERALD_SECRET_KEY changed?)';
+
+/** What taking a turn at an endpoint led to: a request sent, or one that can never be made. */
+type Attempted =
+  | { readonly kind: 'sent'; readonly event: RecordedEvent; readonly sent: FinishedAttempt }
+  | { readonly kind: 'impossible'; readonly failure: string };
 
 /**
  * Sends deliveries (the `deliveries` queue, job data `{deliveryId, generation}` only).
@@ -45,10 +54,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  *   the delivery's new state in one transaction before the job finishes. A failure with a next
  *   attempt due throws `DeliveryRetryScheduled`, so BullMQ retries after exactly the recorded
  *   delay (`deliveryBackoff`); success, exhaustion, 410 and skips complete the job.
- * - Isolation: at most `maxInFlightPerEndpoint` attempts per endpoint origin at once in this
- *   worker. A job over the cap goes back to the delayed set at once (not counted as an attempt),
- *   for about one typical attempt of that endpoint, instead of waiting in one of the worker's
- *   slots.
+ * - Isolation: at most `maxInFlightPerEndpoint` attempts per endpoint (host name, any port) at
+ *   once in this worker. The slot is taken right after the one query that reads the delivery and
+ *   its webhook, before the event is read or anything is signed; a job over the cap goes back to
+ *   the delayed set at once (not counted as an attempt), for about one typical attempt of that
+ *   endpoint, instead of waiting in one of the worker's slots.
+ * - An attempt that can never be made — the event is missing (`EVENT_NOT_FOUND`), or the secret
+ *   does not open (`SECRET_UNREADABLE`, e.g. after the key changed) — is recorded as an attempt
+ *   with that error and ends the delivery `exhausted` with it as the reason; it is not retried.
  * - Unexpected errors are logged and rethrown (BullMQ retries the job; nothing recorded means the
  *   next run sends again, with the same `webhook-id` and body: at least once).
  * - Logs name delivery, webhook and event ids and the event's correlation id (as fields), never
@@ -160,20 +173,25 @@ export class DeliveriesProcessor
       await defer(job, token, dueAt);
     }
 
-    const event = await this.loader.loadEvent(target.eventId);
-    if (event === null) throw new Error(`event ${target.eventId} not found`);
-
-    const origin = new URL(webhook.url).origin;
-    if (!this.slots.tryAcquire(origin)) {
-      await defer(job, token, Date.now() + this.slots.busyDelayMs(origin));
+    const endpoint = endpointKey(webhook.url);
+    if (!this.slots.tryAcquire(endpoint)) {
+      await defer(job, token, Date.now() + this.slots.busyDelayMs(endpoint));
     }
-    let sent: FinishedAttempt | undefined;
+    let attempted: Attempted | undefined;
     try {
-      sent = await this.send(event, webhook, job.attemptsMade + 1);
+      attempted = await this.attempt(target, webhook);
     } finally {
-      this.slots.release(origin, sent?.result.durationMs);
+      const durationMs = attempted?.kind === 'sent' ? attempted.sent.result.durationMs : undefined;
+      this.slots.release(endpoint, durationMs);
     }
-    const outcome = await this.recorder.recordAttempt(target, event, sent);
+    if (attempted.kind === 'impossible') {
+      const outcome = await this.recorder.recordPermanentFailure(target, attempted.failure);
+      if (outcome.kind === 'exhausted') this.metrics.deliveries.inc({ outcome: 'exhausted' });
+      this.report(target, outcome);
+      return;
+    }
+    const { event, sent } = attempted;
+    const outcome = await this.recorder.recordAttempt(target, sent);
     this.measure(target, event, sent, outcome);
     this.report(target, outcome);
     if (outcome.kind === 'retry') {
@@ -186,20 +204,34 @@ export class DeliveriesProcessor
     }
   }
 
-  /** One signed POST, the endpoint's slot held by the caller. Never rejects for network reasons. */
-  private async send(
-    event: RecordedEvent,
-    webhook: TargetWebhook,
-    jobAttempt: number,
-  ): Promise<FinishedAttempt> {
+  /** Reads the event, signs and sends, the endpoint's slot held by the caller. */
+  private async attempt(target: DeliveryTarget, webhook: TargetWebhook): Promise<Attempted> {
+    const event = await this.loader.loadEvent(target.eventId);
+    if (event === null) return { kind: 'impossible', failure: EVENT_NOT_FOUND };
     const startedAt = new Date();
-    const request = buildWebhookRequest({
-      event,
-      webhook,
-      secretKey: this.config.secretKey,
-      now: startedAt,
-      userAgent: HERALD_USER_AGENT,
-    });
+    let request: WebhookRequest;
+    try {
+      request = buildWebhookRequest({
+        event,
+        webhook,
+        secretKey: this.config.secretKey,
+        now: startedAt,
+        userAgent: HERALD_USER_AGENT,
+      });
+    } catch (error) {
+      if (error instanceof SecretBoxError)
+        return { kind: 'impossible', failure: SECRET_UNREADABLE };
+      throw error;
+    }
+    return { kind: 'sent', event, sent: await this.send(request, webhook, startedAt) };
+  }
+
+  /** One signed POST. Never rejects for network reasons. */
+  private async send(
+    request: WebhookRequest,
+    webhook: TargetWebhook,
+    startedAt: Date,
+  ): Promise<FinishedAttempt> {
     const result = await sendWebhook({
       url: webhook.url,
       headers: request.headers,
@@ -207,7 +239,7 @@ export class DeliveriesProcessor
       deadlineMs: this.config.deliveryTimeoutMs,
       dispatcher: this.agent,
     });
-    return { startedAt, result, jobAttempt };
+    return { startedAt, result };
   }
 
   /**

@@ -6,6 +6,7 @@ import { DeliveryOutcomeRecorder } from './delivery-outcome.recorder';
 import { DeliveryTargetLoader } from './delivery-target.loader';
 import { DELIVERY_AGENT } from './delivery.tokens';
 import { EndpointSlots } from './endpoint-slots';
+import { WebhookShutoffRunner } from './webhook-shutoff.runner';
 
 /**
  * The delivery stage of the worker: the `deliveries` queue's only processor. Needs, from the
@@ -17,6 +18,7 @@ import { EndpointSlots } from './endpoint-slots';
     DeliveriesProcessor,
     DeliveryTargetLoader,
     DeliveryOutcomeRecorder,
+    WebhookShutoffRunner,
     {
       provide: EndpointSlots,
       inject: [HERALD_CONFIG],
@@ -32,6 +34,8 @@ import { EndpointSlots } from './endpoint-slots';
           allowPrivateTargets: config.allowPrivateTargets,
           allowedSubnets: config.allowedSubnets,
           connectionsPerOrigin: config.maxInFlightPerEndpoint,
+          // A name's resolution ends within the attempt's deadline (the lookup cannot see it).
+          dnsTimeoutMs: config.deliveryTimeoutMs,
         }),
     },
   ],

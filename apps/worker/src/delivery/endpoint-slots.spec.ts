@@ -1,4 +1,4 @@
-import { EndpointSlots, MAX_BUSY_DELAY_MS, MIN_BUSY_DELAY_MS } from './endpoint-slots';
+import { endpointKey, EndpointSlots, MAX_BUSY_DELAY_MS, MIN_BUSY_DELAY_MS } from './endpoint-slots';
 
 describe(EndpointSlots.name, () => {
   const a = 'https://a.example';
@@ -45,6 +45,20 @@ describe(EndpointSlots.name, () => {
   it('spreads the delay over ±50%', () => {
     expect(new EndpointSlots(1, () => 0).busyDelayMs(a)).toBe(100);
     expect(new EndpointSlots(1, () => 0.999).busyDelayMs(a)).toBe(300);
+  });
+
+  it('keys an endpoint by host name: case-folded, any port or scheme, trailing dot ignored', () => {
+    const urls = [
+      'https://evil.example:8001/a',
+      'https://evil.example:8013/b',
+      'http://EVIL.example/c',
+      'https://evil.example./d',
+    ];
+    expect(new Set(urls.map(endpointKey))).toEqual(new Set(['evil.example']));
+    expect(endpointKey('https://[::1]:9000/x')).toBe('[::1]');
+    const sut = new EndpointSlots(1);
+    expect(sut.tryAcquire(endpointKey(urls[0]!))).toBe(true);
+    expect(sut.tryAcquire(endpointKey(urls[1]!))).toBe(false);
   });
 
   it.each([0, -1, 1.5, NaN])('refuses a limit of %p', (limit) => {

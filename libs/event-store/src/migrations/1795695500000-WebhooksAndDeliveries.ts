@@ -44,6 +44,9 @@ export class WebhooksAndDeliveries1795695500000 implements MigrationInterface {
         reason text,
         attempt_count integer NOT NULL DEFAULT 0,
         generation integer NOT NULL DEFAULT 1,
+        -- Attempts recorded in the current round (generation): the position in the retry schedule.
+        -- Survives a job re-created in Redis; reset to 0 by whatever starts a new round.
+        round_attempts integer NOT NULL DEFAULT 0,
         next_attempt_at timestamptz,
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now(),
@@ -71,7 +74,9 @@ export class WebhooksAndDeliveries1795695500000 implements MigrationInterface {
     await queryRunner.query(`
       CREATE TABLE webhook_failures (
         webhook_id uuid PRIMARY KEY,
-        failing_since timestamptz NOT NULL
+        failing_since timestamptz NOT NULL,
+        -- The latest failure: a failure later than the retry schedule's longest gap starts a new run.
+        last_failed_at timestamptz NOT NULL
       )`);
 
     await queryRunner.query(`
