@@ -27,6 +27,19 @@ export class RelayCheckpoints {
       : null;
   }
 
+  /**
+   * Are there committed events past `checkpoint` that readAll did not return yet? It holds back
+   * events while an older transaction anywhere in the cluster is open; they become readable as soon
+   * as it ends, without a NOTIFY of their own.
+   */
+  async hasEventsAfter(checkpoint: GlobalCheckpoint | null): Promise<boolean> {
+    const rows = await this.db.query<unknown[]>(
+      `SELECT 1 FROM events WHERE (transaction_id, position) > ($1::xid8, $2::bigint) LIMIT 1`,
+      [String(checkpoint?.transactionId ?? 0n), String(checkpoint?.position ?? 0n)],
+    );
+    return rows.length > 0;
+  }
+
   async advance(name: string, checkpoint: GlobalCheckpoint): Promise<void> {
     await this.db.query(
       `INSERT INTO relay_checkpoints (name, transaction_id, position)

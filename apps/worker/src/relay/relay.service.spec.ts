@@ -1,3 +1,5 @@
+import { Client } from 'pg';
+import { connect } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { dispatchJobId } from '@herald/queues';
 import { makeTempDir, startRedis, type LocalServer } from '@herald/testing/local-services.cjs';
@@ -117,6 +119,10 @@ describe(RelayService.name, () => {
       sut = context.module.get(RelayService);
     });
     afterAll(async () => {
+      // Closing the queues needs Redis: bring it back if a failed test left it stopped.
+      if (!(await redisAnswers(redis.port))) {
+        redis = await startRedis({ dataDir: redisDir, port: redis.port, quiet: true });
+      }
       await context.close();
       await redis.stop();
       rmSync(redisDir, { recursive: true, force: true });
@@ -130,7 +136,17 @@ describe(RelayService.name, () => {
 
       await redis.stop();
       const waiting = await entityChanged(context.store);
-      await expect(sut.relayOnce()).rejects.toThrow('Redis did not answer');
+      // readAll holds the new event back while any older transaction in the cluster is open (other
+      // suites share it), so a pass may see nothing yet; wait until one reaches Redis and fails.
+      await eventually(async () => {
+        try {
+          await sut.relayOnce();
+          return false;
+        } catch (error) {
+          expect((error as Error).message).toContain('Redis did not answer');
+          return true;
+        }
+      }, 15_000);
       await expect(sut.relayOnce()).rejects.toThrow('Redis did not answer');
       expect(await checkpoints.load(RELAY_CHECKPOINT)).toEqual(before);
 
@@ -151,6 +167,25 @@ describe(RelayService.name, () => {
     afterAll(async () => {
       await second?.close();
       await first.close();
+    });
+
+    it('relays an event held back behind an older open transaction as soon as it ends, without waiting for the poll', async () => {
+      await eventually(async () => first.module.get(RelayService).isLeader);
+      const holder = new Client({ connectionString: first.database.url });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query('SELECT pg_current_xact_id()'); // an open transaction with an id: readAll's horizon
+        const event = await entityChanged(first.store);
+        await sleep(300);
+        expect(await first.eventsQueue.getJob(dispatchJobId(event.id))).toBeUndefined();
+
+        await holder.query('COMMIT');
+        // The poll is 60 s here: only the relay's own recheck can pick the event up this soon.
+        await eventually(async () => first.eventsQueue.getJob(dispatchJobId(event.id)), 5000);
+      } finally {
+        await holder.end();
+      }
     });
 
     it('is woken by the NOTIFY sent after an append commits', async () => {
@@ -226,3 +261,14 @@ describe(RelayService.name, () => {
     });
   });
 });
+
+function redisAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

@@ -18,6 +18,9 @@ import { RELAY_CHECKPOINT, RelayCheckpoints } from './relay-checkpoints';
 import { RelayLeadership } from './relay-leadership';
 import { RELAY_OPTIONS, type RelayOptions } from './relay-options';
 
+/** How soon to look again while committed events are held back behind an older transaction. */
+const HELD_BACK_RECHECK_MS = 50;
+
 /**
  * Moves committed events to the `events` queue, in commit order (`readAll`), one dispatch job per
  * deliverable event (job id `dispatch-<eventId>`).
@@ -37,6 +40,7 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
   private leadership: RelayLeadership | null = null;
   private pollTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
+  private recheckTimer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | null = null;
   private wakeAgain = false;
   private stopped = false;
@@ -71,6 +75,7 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
     this.stopped = true;
     clearInterval(this.pollTimer);
     clearTimeout(this.retryTimer);
+    clearTimeout(this.recheckTimer);
     await this.leadership?.stop();
     await this.draining;
     await this.turn;
@@ -109,12 +114,25 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
       this.wakeAgain = false;
       try {
         await this.relayOnce();
+        await this.recheckHeldBackEvents();
       } catch (error) {
         this.passFailed(error);
         return;
       }
       this.passSucceeded();
     } while (this.wakeAgain && !this.stopped);
+  }
+
+  /**
+   * A NOTIFY can arrive while an older, unrelated transaction still holds the event back from
+   * readAll; nothing else would wake the relay when that transaction ends but the poll. So while
+   * committed events wait past the checkpoint, look again shortly instead of a poll interval later.
+   */
+  private async recheckHeldBackEvents(): Promise<void> {
+    const checkpoint = await this.checkpoints.load(RELAY_CHECKPOINT);
+    if (this.stopped || !(await this.checkpoints.hasEventsAfter(checkpoint))) return;
+    clearTimeout(this.recheckTimer);
+    this.recheckTimer = setTimeout(() => this.wake(), HELD_BACK_RECHECK_MS);
   }
 
   private async catchUp(): Promise<number> {
