@@ -37,6 +37,8 @@ describe('Bull Board at /admin/queues', () => {
     expect(response.headers['content-type']).toMatch(/^text\/html/);
     expect(response.text).toMatch(/<html/i);
     expect(response.headers['cache-control']).toBe('no-store');
+    expect(response.headers['x-frame-options']).toBe('DENY');
+    expect(response.headers['content-security-policy']).toBe("frame-ancestors 'none'");
   });
 
   it("lists Herald's two queues, events and deliveries, in the board's API", async () => {

@@ -15,6 +15,7 @@ export function heraldDataSourceOptions(url: string): DataSourceOptions {
     migrations,
     migrationsTransactionMode: 'each',
     synchronize: false,
-    extra: { max: 20, application_name: 'herald' },
+    // A pool that cannot hand out a connection fails the caller after 10 s instead of hanging it.
+    extra: { max: 20, application_name: 'herald', connectionTimeoutMillis: 10_000 },
   };
 }

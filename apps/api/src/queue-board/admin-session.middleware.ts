@@ -33,6 +33,9 @@ export class AdminSessionMiddleware implements NestMiddleware {
     try {
       const refusal = await this.refusal(request);
       if (!refusal) {
+        // The board's buttons change queues: no other page may frame it (clickjacking).
+        response.setHeader('X-Frame-Options', 'DENY');
+        response.setHeader('Content-Security-Policy', "frame-ancestors 'none'");
         // Job data is operational detail: keep it out of shared caches and the browser's disk cache.
         if (!request.path.startsWith('/static/')) response.setHeader('Cache-Control', 'no-store');
         next();

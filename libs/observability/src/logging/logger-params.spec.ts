@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { pinoHttp } from 'pino-http';
-import { heraldLoggerParams, heraldPinoHttpOptions } from './logger-params';
+import { heraldLoggerParams, heraldPinoHttpOptions, maskQuery } from './logger-params';
 
 type Line = Record<string, unknown>;
 
@@ -56,7 +56,7 @@ describe(heraldPinoHttpOptions.name, () => {
       level: 'info',
       correlationId: 'trace-1',
       msg: 'request completed',
-      req: { id: 'trace-1', method: 'GET', url: '/v1/me?limit=5' },
+      req: { id: 'trace-1', method: 'GET', url: '/v1/me?limit=…' },
       res: { statusCode: 200 },
     });
     expect(new Date(String(completed.time)).toISOString()).toBe(completed.time);
@@ -113,5 +113,13 @@ describe(heraldLoggerParams.name, () => {
     expect(
       heraldLoggerParams({ logLevel: 'info' }, { requestLoggerMounted: true }).useExisting,
     ).toBe(true);
+  });
+});
+
+describe(maskQuery.name, () => {
+  it('keeps the path and parameter names, never query values (a key put in a URL stays out of the logs)', () => {
+    expect(maskQuery('/v1/me?api_key=hrld_secret&limit=5')).toBe('/v1/me?api_key=…&limit=…');
+    expect(maskQuery('/v1/me')).toBe('/v1/me');
+    expect(maskQuery('/x?')).toBe('/x?');
   });
 });

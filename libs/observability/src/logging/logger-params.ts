@@ -51,7 +51,7 @@ function serializeRequest(request: {
   return {
     id: request.id,
     method: request.method,
-    url: request.url,
+    url: request.url === undefined ? undefined : maskQuery(request.url),
     headers: request.headers,
     remoteAddress: typeof ip === 'string' ? ip : request.remoteAddress,
   };
@@ -109,4 +109,19 @@ export function heraldLoggerParams(
     pinoHttp: [heraldPinoHttpOptions(config), destination()],
     ...(options.requestLoggerMounted ? { useExisting: true as const } : {}),
   };
+}
+
+/**
+ * Credentials belong in headers, but a client may put one in the URL; the log keeps the path and
+ * parameter names only, never query values.
+ */
+export function maskQuery(url: string): string {
+  const queryStart = url.indexOf('?');
+  if (queryStart < 0) return url;
+  const names = url
+    .slice(queryStart + 1)
+    .split('&')
+    .map((pair) => pair.split('=')[0])
+    .filter(Boolean);
+  return `${url.slice(0, queryStart)}?${names.map((name) => `${name}=…`).join('&')}`;
 }

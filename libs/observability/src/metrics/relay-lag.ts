@@ -26,9 +26,13 @@ export function registerRelayLag(
   timeoutMs = 1000,
 ): { events: Gauge; seconds: Gauge } {
   let pending: Promise<LagRow | null> | null = null;
+  // At most one query in flight, however often /metrics is scraped: a hung PostgreSQL must not
+  // make every scrape take another pool connection. The deadline bounds only the scrape's wait.
+  let inFlight: Promise<LagRow> | null = null;
   // Both gauges are collected in one scrape: one query serves them both.
   const read = (): Promise<LagRow | null> => {
-    pending ??= withDeadline(queryLag(db), timeoutMs, 'PostgreSQL (relay lag)')
+    inFlight ??= queryLag(db).finally(() => (inFlight = null));
+    pending ??= withDeadline(inFlight, timeoutMs, 'PostgreSQL (relay lag)')
       .catch(() => null)
       .finally(() => setImmediate(() => (pending = null)));
     return pending;
