@@ -1,7 +1,7 @@
 import { api } from './api.js';
 import { confirmDialog } from './dialog.js';
 import { h } from './dom.js';
-import { timeElement } from './format.js';
+import { keyFacts } from './key-facts.js';
 import { webhookList } from './webhooks.js';
 
 /**
@@ -16,31 +16,7 @@ export async function renderApiAccess(view, ctx, { issuedKey } = {}) {
     'section',
     { class: 'card', 'aria-labelledby': 'key-title' },
     h('h2', { id: 'key-title', tabindex: '-1' }, 'Your API key'),
-    h(
-      'dl',
-      { class: 'facts' },
-      h(
-        'div',
-        {},
-        h('dt', {}, 'API access'),
-        h('dd', { 'data-testid': 'api-access-state' }, access.enabled ? 'On' : 'Off'),
-      ),
-      h(
-        'div',
-        {},
-        h('dt', {}, 'Key prefix'),
-        h('dd', { class: 'mono' }, access.keyPrefix ? `${access.keyPrefix}…` : '—'),
-      ),
-      h(
-        'div',
-        {},
-        h('dt', {}, 'Last regenerated'),
-        h('dd', {}, timeElement(access.lastRegeneratedAt)),
-      ),
-      !access.enabled && access.clearedAt
-        ? h('div', {}, h('dt', {}, 'Turned off'), h('dd', {}, timeElement(access.clearedAt)))
-        : null,
-    ),
+    keyFacts(access, 'Turned off'),
     issuedKey ? newKeyPanel(issuedKey, ctx) : null,
     access.enabled ? enabledActions(ctx) : disabledActions(ctx),
   );

@@ -1,6 +1,7 @@
 import { api } from './api.js';
 import { confirmDialog } from './dialog.js';
 import { h } from './dom.js';
+import { keyFacts } from './key-facts.js';
 import { timeElement } from './format.js';
 import { webhookList } from './webhooks.js';
 
@@ -178,31 +179,7 @@ export async function renderUserDetail(view, ctx, userId) {
       'section',
       { class: 'card', 'aria-labelledby': 'user-key-title' },
       h('h2', { id: 'user-key-title' }, 'API key'),
-      h(
-        'dl',
-        { class: 'facts' },
-        h(
-          'div',
-          {},
-          h('dt', {}, 'API access'),
-          h('dd', { 'data-testid': 'api-access-state' }, access.enabled ? 'On' : 'Off'),
-        ),
-        h(
-          'div',
-          {},
-          h('dt', {}, 'Key prefix'),
-          h('dd', { class: 'mono' }, access.keyPrefix ? `${access.keyPrefix}…` : '—'),
-        ),
-        h(
-          'div',
-          {},
-          h('dt', {}, 'Last regenerated'),
-          h('dd', {}, timeElement(access.lastRegeneratedAt)),
-        ),
-        access.clearedAt && !access.enabled
-          ? h('div', {}, h('dt', {}, 'Cleared'), h('dd', {}, timeElement(access.clearedAt)))
-          : null,
-      ),
+      keyFacts(access, 'Cleared'),
       access.enabled
         ? h(
             'div',
