@@ -19,7 +19,8 @@ export function httpMetricsMiddleware(histogram: Histogram<'method' | 'route' | 
       stopTimer({
         method: request.method,
         route: routeTemplate(request),
-        status: String(response.statusCode),
+        // A client that hung up before the answer was sent did not get response.statusCode.
+        status: response.writableFinished ? String(response.statusCode) : 'aborted',
       });
     };
     response.once('finish', observe);

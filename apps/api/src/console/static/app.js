@@ -118,7 +118,7 @@ async function route({ focus = true } = {}) {
         ),
       );
     } else if (sub === 'users' && id) {
-      await renderUserDetail(view, ctx, decodeURIComponent(id));
+      await renderUserDetail(view, ctx, safeDecode(id));
     } else {
       await renderUserList(view, ctx);
     }
@@ -172,3 +172,12 @@ async function start() {
 }
 
 void start();
+
+/** A hand-edited hash such as `%E0` must not break routing: it names no user, so the page says so. */
+function safeDecode(component) {
+  try {
+    return decodeURIComponent(component);
+  } catch {
+    return component;
+  }
+}
