@@ -39,4 +39,28 @@ describe(registerQueueDepth.name, () => {
     up = false;
     expect((await metric.get()).values).toEqual([]);
   });
+
+  it('keeps one read per queue in flight while Redis does not answer, however often it is scraped', async () => {
+    const registry = new Registry();
+    let reads = 0;
+    let answer: (counts: Record<string, number>) => void = () => undefined;
+    registerQueueDepth(
+      registry,
+      [
+        queue('events', () => {
+          reads += 1;
+          return new Promise((resolve) => (answer = resolve));
+        }),
+      ],
+      20,
+    );
+    const metric = registry.getSingleMetric('herald_queue_jobs')!;
+    for (let scrape = 0; scrape < 5; scrape += 1) await metric.get();
+    expect(reads).toBe(1);
+
+    answer({ waiting: 2 });
+    await new Promise((resolve) => setImmediate(resolve));
+    await metric.get();
+    expect(reads).toBe(2);
+  });
 });

@@ -32,6 +32,17 @@ export function registerQueueDepth(
   queues: readonly CountableQueue[],
   timeoutMs = 1000,
 ): Gauge<'queue' | 'state'> {
+  // One read per queue in flight: while Redis is away, connections that queue commands (the
+  // worker's) would otherwise pile up one read per scrape and flush them all when it returns.
+  const inFlight = new Map<string, Promise<Record<string, number>>>();
+  const countsOf = (queue: CountableQueue): Promise<Record<string, number>> => {
+    let reading = inFlight.get(queue.name);
+    if (!reading) {
+      reading = queue.getJobCounts(...QUEUE_JOB_STATES).finally(() => inFlight.delete(queue.name));
+      inFlight.set(queue.name, reading);
+    }
+    return reading;
+  };
   return new Gauge({
     name: QUEUE_JOBS_METRIC,
     help: 'Jobs in each BullMQ queue by state (read from Redis at scrape time)',
@@ -43,11 +54,7 @@ export function registerQueueDepth(
         queues.map(async (queue) => {
           let counts: Record<string, number>;
           try {
-            counts = await withDeadline(
-              queue.getJobCounts(...QUEUE_JOB_STATES),
-              timeoutMs,
-              `queue ${queue.name}`,
-            );
+            counts = await withDeadline(countsOf(queue), timeoutMs, `queue ${queue.name}`);
           } catch {
             return;
           }
