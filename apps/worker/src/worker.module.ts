@@ -8,6 +8,7 @@ import { DispatchModule } from './dispatch/dispatch.module';
 import { WorkerReadiness } from './health/worker-readiness';
 import { WorkerMetricsModule } from './metrics/worker-metrics.module';
 import { QueueProcessors } from './queues/queue-processors';
+import { MaintenanceModule } from './maintenance/maintenance.module';
 import { QueuesModule } from './queues/queues.module';
 import { LoggerModule } from 'nestjs-pino';
 import { ReconcilerModule } from './reconciler/reconciler.module';
@@ -38,6 +39,7 @@ export class WorkerModule {
         DispatchModule,
         DeliveryModule,
         ReconcilerModule,
+        MaintenanceModule,
       ],
       providers: [{ provide: HERALD_CONFIG, useValue: config }, WorkerReadiness, QueueProcessors],
       exports: [HERALD_CONFIG],
