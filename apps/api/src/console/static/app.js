@@ -118,12 +118,12 @@ async function route({ focus = true } = {}) {
         ),
       );
     } else if (sub === 'users' && id) {
-      await renderUserDetail(view, ctx, safeDecode(id));
+      await renderUserDetail(screenOf(run), ctx, safeDecode(id));
     } else {
-      await renderUserList(view, ctx);
+      await renderUserList(screenOf(run), ctx);
     }
   } else if (section === 'api-access' || !section) {
-    await renderApiAccess(view, ctx);
+    await renderApiAccess(screenOf(run), ctx);
   } else {
     view.replaceChildren(
       h('h1', { tabindex: '-1' }, 'Page not found'),
@@ -180,4 +180,17 @@ function safeDecode(component) {
   } catch {
     return component;
   }
+}
+
+/**
+ * The view as one navigation may draw it: once the person has moved on (a newer route run), a
+ * slow answer for the old screen draws nothing, so the page never shows one user while its
+ * buttons act on another.
+ */
+function screenOf(run) {
+  return {
+    replaceChildren(...nodes) {
+      if (run === routing) view.replaceChildren(...nodes);
+    },
+  };
 }
