@@ -5,3 +5,4 @@ export { PostgresEventStore } from './postgres-event-store';
 export { InMemoryEventStore } from './in-memory-event-store';
 export { InMemoryTransaction } from './in-memory-transaction';
 export { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './postgres-event-row';
+export { handleCommand, type HandleCommandOptions } from './handle-command';

@@ -7,7 +7,7 @@ import {
   initialUserState,
   userStream,
 } from '@herald/domain';
-import type { EventStore } from '@herald/event-store';
+import { handleCommand, type EventStore } from '@herald/event-store';
 import { randomUUID } from 'node:crypto';
 import { eventMetadata } from '../common/command-context';
 import { EVENT_STORE } from '@herald/projections';
@@ -23,26 +23,22 @@ export class RegenerateApiKeyHandler implements ICommandHandler<RegenerateApiKey
   constructor(@Inject(EVENT_STORE) private readonly events: EventStore) {}
 
   async execute({ userId, context }: RegenerateApiKeyCommand): Promise<IssuedApiKey> {
-    const stream = userStream(userId);
-    const { state, currentVersion } = await this.events.aggregate(stream, {
-      initialState: initialUserState,
-      evolve: evolveUser,
-    });
     const key = generateApiKey();
-    const decided = decideRegenerateApiKey(
-      {
-        userId,
-        keyId: randomUUID(),
-        keyPrefix: key.keyPrefix,
-        keyHash: key.keyHash,
-        actorId: context.actorId ?? userId,
-      },
-      state,
-    );
-    const { events } = await this.events.append(
-      stream,
-      decided.map((event) => ({ ...event, metadata: eventMetadata(context) })),
-      { expectedVersion: currentVersion },
+    const events = await handleCommand(
+      this.events,
+      userStream(userId),
+      (state) =>
+        decideRegenerateApiKey(
+          {
+            userId,
+            keyId: randomUUID(),
+            keyPrefix: key.keyPrefix,
+            keyHash: key.keyHash,
+            actorId: context.actorId ?? userId,
+          },
+          state,
+        ),
+      { initialState: initialUserState, evolve: evolveUser, metadata: eventMetadata(context) },
     );
     return { apiKey: key.apiKey, keyPrefix: key.keyPrefix, createdAt: events[0].recordedAt };
   }

@@ -6,7 +6,7 @@ import {
   initialWebhookState,
   webhookStream,
 } from '@herald/domain';
-import type { EventStore } from '@herald/event-store';
+import { handleCommand, type EventStore } from '@herald/event-store';
 import { EVENT_STORE } from '@herald/projections';
 import { eventMetadata } from '../common/command-context';
 import { DeleteWebhookCommand } from './delete-webhook.command';
@@ -17,16 +17,15 @@ export class DeleteWebhookHandler implements ICommandHandler<DeleteWebhookComman
   constructor(@Inject(EVENT_STORE) private readonly events: EventStore) {}
 
   async execute({ webhookId, actor, context }: DeleteWebhookCommand): Promise<void> {
-    const stream = webhookStream(webhookId);
-    const { state, currentVersion } = await this.events.aggregate(stream, {
-      initialState: initialWebhookState,
-      evolve: evolveWebhook,
-    });
-    const decided = decideDeleteWebhook({ ...actor, webhookId }, state);
-    await this.events.append(
-      stream,
-      decided.map((event) => ({ ...event, metadata: eventMetadata(context) })),
-      { expectedVersion: currentVersion },
+    await handleCommand(
+      this.events,
+      webhookStream(webhookId),
+      (state) => decideDeleteWebhook({ ...actor, webhookId }, state),
+      {
+        initialState: initialWebhookState,
+        evolve: evolveWebhook,
+        metadata: eventMetadata(context),
+      },
     );
   }
 }

@@ -6,7 +6,7 @@ import {
   initialWebhookState,
   webhookStream,
 } from '@herald/domain';
-import type { EventStore } from '@herald/event-store';
+import { handleCommand, type EventStore } from '@herald/event-store';
 import { EVENT_STORE } from '@herald/projections';
 import { eventMetadata } from '../common/command-context';
 import { PingWebhookCommand } from './ping-webhook.command';
@@ -20,16 +20,15 @@ export class PingWebhookHandler implements ICommandHandler<PingWebhookCommand> {
   constructor(@Inject(EVENT_STORE) private readonly events: EventStore) {}
 
   async execute({ webhookId, actor, context }: PingWebhookCommand): Promise<{ eventId: string }> {
-    const stream = webhookStream(webhookId);
-    const { state, currentVersion } = await this.events.aggregate(stream, {
-      initialState: initialWebhookState,
-      evolve: evolveWebhook,
-    });
-    const decided = decidePingWebhook({ ...actor, webhookId }, state);
-    const { events } = await this.events.append(
-      stream,
-      decided.map((event) => ({ ...event, metadata: eventMetadata(context) })),
-      { expectedVersion: currentVersion },
+    const events = await handleCommand(
+      this.events,
+      webhookStream(webhookId),
+      (state) => decidePingWebhook({ ...actor, webhookId }, state),
+      {
+        initialState: initialWebhookState,
+        evolve: evolveWebhook,
+        metadata: eventMetadata(context),
+      },
     );
     return { eventId: events[0].id };
   }

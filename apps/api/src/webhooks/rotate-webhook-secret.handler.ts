@@ -8,7 +8,7 @@ import {
   initialWebhookState,
   webhookStream,
 } from '@herald/domain';
-import type { EventStore } from '@herald/event-store';
+import { handleCommand, type EventStore } from '@herald/event-store';
 import { EVENT_STORE } from '@herald/projections';
 import { eventMetadata } from '../common/command-context';
 import { RotateWebhookSecretCommand, type RotatedSecret } from './rotate-webhook-secret.command';
@@ -26,29 +26,22 @@ export class RotateWebhookSecretHandler implements ICommandHandler<RotateWebhook
   ) {}
 
   async execute({ webhookId, actor, context }: RotateWebhookSecretCommand): Promise<RotatedSecret> {
-    const stream = webhookStream(webhookId);
-    const { state, currentVersion } = await this.events.aggregate(stream, {
-      initialState: initialWebhookState,
-      evolve: evolveWebhook,
-    });
     const secret = generateWebhookSecret();
     const previousValidUntil = new Date(
       Date.now() + this.config.secretRotationOverlapSeconds * 1000,
     ).toISOString();
-    const decided = decideRotateWebhookSecret(
+    const secretRef = encryptSecret(secret, this.config.secretKey, { associatedData: webhookId });
+    await handleCommand(
+      this.events,
+      webhookStream(webhookId),
+      (state) =>
+        decideRotateWebhookSecret({ ...actor, webhookId, secretRef, previousValidUntil }, state),
       {
-        ...actor,
-        webhookId,
-        secretRef: encryptSecret(secret, this.config.secretKey, { associatedData: webhookId }),
-        previousValidUntil,
+        initialState: initialWebhookState,
+        evolve: evolveWebhook,
+        metadata: eventMetadata(context),
       },
-      state,
     );
-    await this.events.append(
-      stream,
-      decided.map((event) => ({ ...event, metadata: eventMetadata(context) })),
-      { expectedVersion: currentVersion },
-    );
-    return { secret, previousValidUntil: decided[0].data.previousValidUntil };
+    return { secret, previousValidUntil };
   }
 }

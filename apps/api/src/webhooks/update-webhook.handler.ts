@@ -8,8 +8,9 @@ import {
   initialWebhookState,
   webhookStream,
   type WebhookEvent,
+  type WebhookState,
 } from '@herald/domain';
-import type { EventStore } from '@herald/event-store';
+import { handleCommand, type EventStore } from '@herald/event-store';
 import { EVENT_STORE } from '@herald/projections';
 import { eventMetadata } from '../common/command-context';
 import { UpdateWebhookCommand } from './update-webhook.command';
@@ -28,16 +29,24 @@ export class UpdateWebhookHandler implements ICommandHandler<UpdateWebhookComman
   ) {}
 
   async execute(command: UpdateWebhookCommand): Promise<void> {
+    await handleCommand(
+      this.events,
+      webhookStream(command.webhookId),
+      (state) => this.decide(command, state),
+      {
+        initialState: initialWebhookState,
+        evolve: evolveWebhook,
+        metadata: eventMetadata(command.context),
+      },
+    );
+  }
+
+  /** The update first, then the status change on the state the update leaves. */
+  private decide(command: UpdateWebhookCommand, state: WebhookState): WebhookEvent[] {
     const { webhookId, actor, changes, status } = command;
-    const stream = webhookStream(webhookId);
-    const { state, currentVersion } = await this.events.aggregate(stream, {
-      initialState: initialWebhookState,
-      evolve: evolveWebhook,
-    });
     const decided: WebhookEvent[] = [];
     let current = state;
-    const changesSomething = Object.values(changes).some((value) => value !== undefined);
-    if (changesSomething) {
+    if (Object.values(changes).some((value) => value !== undefined)) {
       const updated = decideUpdateWebhook(
         { ...actor, webhookId, changes, catalog: configuredCatalog(this.config) },
         current,
@@ -58,11 +67,6 @@ export class UpdateWebhookHandler implements ICommandHandler<UpdateWebhookComman
         ),
       );
     }
-    if (decided.length === 0) return;
-    await this.events.append(
-      stream,
-      decided.map((event) => ({ ...event, metadata: eventMetadata(command.context) })),
-      { expectedVersion: currentVersion },
-    );
+    return decided;
   }
 }
