@@ -78,3 +78,23 @@ function isRealValue(part: string): boolean {
   const time = Date.parse(`${part}Z`);
   return Number.isFinite(time) && new Date(time).toISOString().slice(0, 19) === part.slice(0, 19);
 }
+
+/** The SQL of a row's created-at cursor part: microseconds in UTC, as `createdAtCursorCondition` reads it. */
+export function createdAtCursorColumn(column: string): string {
+  return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`;
+}
+
+/**
+ * Keyset paging by (created_at, id): the condition for rows after (`>`, oldest first) or before
+ * (`<`, newest first) the row a cursor names. Pushes the cursor's two parts onto `params`.
+ */
+export function createdAtCursorCondition(
+  cursor: string,
+  params: unknown[],
+  columns: { createdAt: string; id: string },
+  direction: '>' | '<',
+): string {
+  const [createdAt, id] = decodeCursor(cursor, [CURSOR_PART.timestamp, CURSOR_PART.uuid]);
+  params.push(createdAt, id);
+  return `(${columns.createdAt}, ${columns.id}) ${direction} ($${params.length - 1}::timestamp AT TIME ZONE 'UTC', $${params.length}::uuid)`;
+}

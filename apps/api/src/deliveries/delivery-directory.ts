@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CURSOR_PART, decodeCursor, toPage, type Page } from '../common/pagination';
+import {
+  createdAtCursorColumn,
+  createdAtCursorCondition,
+  toPage,
+  type Page,
+} from '../common/pagination';
 import { ProblemException } from '../common/problem.exception';
 import type {
   DeliveryAttemptView,
@@ -35,7 +40,7 @@ interface AttemptRow {
 const SELECT_DELIVERIES = `
   SELECT id, webhook_id, event_id, type, status, reason, attempt_count, next_attempt_at,
          created_at, updated_at,
-         to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS cursor_created_at
+         ${createdAtCursorColumn('created_at')} AS cursor_created_at
     FROM deliveries`;
 
 /** Read side of deliveries and their attempts. The caller has checked it may see the webhook. */
@@ -55,13 +60,8 @@ export class DeliveryDirectory {
       conditions.push(`status = $${params.length}`);
     }
     if (filter.cursor) {
-      const [createdAt, id] = decodeCursor(filter.cursor, [
-        CURSOR_PART.timestamp,
-        CURSOR_PART.uuid,
-      ]);
-      params.push(createdAt, id);
       conditions.push(
-        `(created_at, id) < ($${params.length - 1}::timestamp AT TIME ZONE 'UTC', $${params.length}::uuid)`,
+        createdAtCursorCondition(filter.cursor, params, { createdAt: 'created_at', id: 'id' }, '<'),
       );
     }
     params.push(filter.limit + 1);

@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CURSOR_PART, decodeCursor, toPage, type Page } from '../common/pagination';
+import {
+  createdAtCursorColumn,
+  createdAtCursorCondition,
+  toPage,
+  type Page,
+} from '../common/pagination';
 import type { UserView } from './user.view';
 
 interface UserRow {
@@ -18,7 +23,7 @@ interface UserRow {
 
 const SELECT_USERS = `
   SELECT u.id, u.email, u.name, u.role, u.created_at,
-         to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS cursor_created_at,
+         ${createdAtCursorColumn('u.created_at')} AS cursor_created_at,
          k.enabled, k.key_prefix, k.last_regenerated_at, k.cleared_at
     FROM users u LEFT JOIN api_key_states k ON k.user_id = u.id`;
 
@@ -46,13 +51,13 @@ export class UserDirectory {
       conditions.push(`coalesce(k.enabled, false) = $${params.length}`);
     }
     if (filter.cursor) {
-      const [createdAt, id] = decodeCursor(filter.cursor, [
-        CURSOR_PART.timestamp,
-        CURSOR_PART.uuid,
-      ]);
-      params.push(createdAt, id);
       conditions.push(
-        `(u.created_at, u.id) > ($${params.length - 1}::timestamp AT TIME ZONE 'UTC', $${params.length}::uuid)`,
+        createdAtCursorCondition(
+          filter.cursor,
+          params,
+          { createdAt: 'u.created_at', id: 'u.id' },
+          '>',
+        ),
       );
     }
     params.push(filter.limit + 1);

@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { canSeeWebhook, WebhookNotFound, type WebhookActor } from '@herald/domain';
 import { DataSource } from 'typeorm';
-import { CURSOR_PART, decodeCursor, toPage, type Page } from '../common/pagination';
+import {
+  createdAtCursorColumn,
+  createdAtCursorCondition,
+  toPage,
+  type Page,
+} from '../common/pagination';
 import type { WebhookView } from './webhook.view';
 
 interface WebhookRow {
@@ -20,7 +25,7 @@ interface WebhookRow {
 /** Never `secret_ref` or `previous_secret_ref`: sealed secrets stay in the table. */
 const SELECT_WEBHOOKS = `
   SELECT id, owner_id, url, entity, operation, status, status_reason, created_at, updated_at,
-         to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS cursor_created_at
+         ${createdAtCursorColumn('created_at')} AS cursor_created_at
     FROM webhooks`;
 
 /** Read side of webhooks: the `webhooks` projection. Deleted webhooks do not exist here. */
@@ -47,9 +52,7 @@ export class WebhookDirectory {
     const params: unknown[] = [ownerId];
     let after = '';
     if (page.cursor) {
-      const [createdAt, id] = decodeCursor(page.cursor, [CURSOR_PART.timestamp, CURSOR_PART.uuid]);
-      params.push(createdAt, id);
-      after = `AND (created_at, id) > ($2::timestamp AT TIME ZONE 'UTC', $3::uuid)`;
+      after = `AND ${createdAtCursorCondition(page.cursor, params, { createdAt: 'created_at', id: 'id' }, '>')}`;
     }
     params.push(page.limit + 1);
     const rows: WebhookRow[] = await this.db.query(
