@@ -7,7 +7,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
-import type { EventStore } from '@herald/event-store';
+import type { EventStore, GlobalCheckpoint } from '@herald/event-store';
 import { EVENT_STORE } from '@herald/projections';
 import { enqueueDispatches, EVENTS_QUEUE, type DispatchJobData } from '@herald/queues';
 import type { Queue } from 'bullmq';
@@ -41,6 +41,8 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
   private pollTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private recheckTimer: NodeJS.Timeout | undefined;
+  /** Where the last pass ended (what it saved, or what it started from). */
+  private reachedCheckpoint: GlobalCheckpoint | null = null;
   private draining: Promise<void> | null = null;
   private wakeAgain = false;
   private stopped = false;
@@ -129,8 +131,7 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
    * committed events wait past the checkpoint, look again shortly instead of a poll interval later.
    */
   private async recheckHeldBackEvents(): Promise<void> {
-    const checkpoint = await this.checkpoints.load(RELAY_CHECKPOINT);
-    if (this.stopped || !(await this.checkpoints.hasEventsAfter(checkpoint))) return;
+    if (this.stopped || !(await this.checkpoints.hasEventsAfter(this.reachedCheckpoint))) return;
     clearTimeout(this.recheckTimer);
     this.recheckTimer = setTimeout(() => this.wake(), HELD_BACK_RECHECK_MS);
   }
@@ -148,6 +149,7 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
       }
       moved += ids.length;
       after = page.checkpoint;
+      this.reachedCheckpoint = after;
       if (page.events.length < this.options.batchSize || this.stopped) return moved;
     }
   }
