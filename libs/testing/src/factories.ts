@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { TEST_ADMIN, type TestApi } from './test-api';
+import { TEST_ADMIN, type HttpClient } from './test-api';
 
 export interface TestUser {
   id: string;
@@ -10,18 +10,18 @@ export interface TestUser {
   token: string;
 }
 
-export async function login(api: TestApi, email: string, password: string): Promise<string> {
+export async function login(api: HttpClient, email: string, password: string): Promise<string> {
   const response = await api.http.post('/v1/auth/login').send({ email, password }).expect(200);
   return response.body.token as string;
 }
 
-export async function adminToken(api: TestApi): Promise<string> {
+export async function adminToken(api: HttpClient): Promise<string> {
   return login(api, TEST_ADMIN.email, TEST_ADMIN.password);
 }
 
 /** A new user created through the admin API, signed in. */
 export async function newUser(
-  api: TestApi,
+  api: HttpClient,
   overrides: { role?: 'admin' | 'user'; email?: string } = {},
 ): Promise<TestUser> {
   const suffix = randomBytes(4).toString('hex');
@@ -43,7 +43,7 @@ export async function newUser(
 }
 
 /** Enables (or regenerates) the user's API key and returns it. */
-export async function enableApiKey(api: TestApi, user: TestUser): Promise<string> {
+export async function enableApiKey(api: HttpClient, user: TestUser): Promise<string> {
   const response = await api.http
     .post('/v1/me/api-key')
     .set('authorization', `Bearer ${user.token}`)

@@ -9,9 +9,13 @@ import { createTestDatabase, testRedisUrl, type TestDatabase } from './test-data
 
 export const TEST_ADMIN = { email: 'admin@herald.test', password: 'admin-password-123' };
 
-export interface TestApi {
-  app: INestApplication;
+/** Anything the factories can call the API through: an in-process app or a real process. */
+export interface HttpClient {
   http: TestAgent;
+}
+
+export interface TestApi extends HttpClient {
+  app: INestApplication;
   /** A direct connection to the suite's database, for assertions. */
   db: DataSource;
   database: TestDatabase;

@@ -1,5 +1,5 @@
 import { enableApiKey, newUser, type TestUser } from './factories';
-import type { TestApi } from './test-api';
+import type { HttpClient } from './test-api';
 
 /** A signed-in user whose API access is on. */
 export interface ApiUser extends TestUser {
@@ -35,7 +35,7 @@ export interface AppendedEvent {
 
 /** A new user (created by the admin, signed in) with their API key enabled. */
 export async function newApiUser(
-  api: TestApi,
+  api: HttpClient,
   overrides: { role?: 'admin' | 'user' } = {},
 ): Promise<ApiUser> {
   const user = await newUser(api, overrides);
@@ -44,7 +44,7 @@ export async function newApiUser(
 
 /** `POST /v1/webhooks` with `credential` (an API key or session token); expects 201. */
 export async function subscribeWebhook(
-  api: TestApi,
+  api: HttpClient,
   credential: string,
   body: { url: string; entity: string; operation: string; status?: 'on' | 'off' },
 ): Promise<{ webhook: WebhookBody; secret: string }> {
@@ -60,7 +60,7 @@ export async function subscribeWebhook(
 
 /** `PATCH /v1/webhooks/{id}` `{status}` as the owner; expects 200. */
 export async function setWebhookStatus(
-  api: TestApi,
+  api: HttpClient,
   credential: string,
   webhookId: string,
   status: 'on' | 'off',
@@ -78,7 +78,7 @@ export async function setWebhookStatus(
 
 /** `POST /v1/entity-changes` with an API key; expects 202 and returns the appended events. */
 export async function postEntityChanges(
-  api: TestApi,
+  api: HttpClient,
   apiKey: string,
   changes: EntityChangeInput | EntityChangeInput[],
 ): Promise<AppendedEvent[]> {
@@ -93,7 +93,7 @@ export async function postEntityChanges(
 
 /** One change; returns its event. */
 export async function postEntityChange(
-  api: TestApi,
+  api: HttpClient,
   apiKey: string,
   change: EntityChangeInput,
 ): Promise<AppendedEvent> {
