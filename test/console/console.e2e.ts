@@ -432,4 +432,25 @@ describe('Web console (chromium)', () => {
     },
     BROWSER_TEST_MS,
   );
+
+  it(
+    'after signing in, follows ?next= only to the queue board: `..`, `%2e%2e`, backslashes and other hosts stay on the console',
+    async () => {
+      const escapes = [
+        '/admin/queues/../../v1/me',
+        '/admin/queues/%2e%2e/%2e%2e/docs',
+        '/admin/queues/..\\..\\docs',
+        '//evil.example/admin/queues',
+        'https://evil.example/admin/queues',
+      ];
+      for (const next of escapes) {
+        const page = await open();
+        await page.goto(`/console?next=${encodeURIComponent(next)}`);
+        await signIn(page, TEST_ADMIN.email, TEST_ADMIN.password);
+        expect(new URL(page.url()).pathname).toBe('/console');
+        await page.context().close();
+      }
+    },
+    BROWSER_TEST_MS,
+  );
 });

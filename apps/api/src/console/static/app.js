@@ -46,10 +46,17 @@ const ctx = {
   },
 };
 
-/** Where to go after signing in: only Herald's own queue dashboard, never another site. */
+/**
+ * Where to go after signing in: only Herald's own queue dashboard, never another site or page.
+ * The URL parser resolves `..`, `%2e%2e` and backslashes first, so none of them can step out.
+ */
 function nextLocation() {
   const next = new URLSearchParams(location.search).get('next');
-  return next && /^\/admin\/queues(\/[^/\\]*)*$/.test(next) && !next.includes('//') ? next : null;
+  if (!next || !next.startsWith('/') || next.startsWith('//')) return null;
+  const target = new URL(next, location.origin);
+  const onBoard =
+    target.pathname === '/admin/queues' || target.pathname.startsWith('/admin/queues/');
+  return target.origin === location.origin && onBoard ? target.pathname + target.search : null;
 }
 
 function showAccount() {
