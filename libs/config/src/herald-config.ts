@@ -27,6 +27,12 @@ export interface HeraldConfig {
   secretRotationOverlapSeconds: number;
   /** How often the reconciler looks for due deliveries without a job, and events not yet dispatched. */
   reconcileIntervalMs: number;
+  /**
+   * How long a worker's claim on a queue job lasts unless renewed (it renews it while the job runs);
+   * also how often workers look for jobs whose claim lapsed (a crashed or frozen worker) and run
+   * them again, so such a job runs elsewhere within about twice this.
+   */
+  jobLockMs: number;
   migrate: boolean;
   /** Express `trust proxy`: behind a TLS-terminating proxy, take the client address and protocol from it. */
   trustProxy: boolean | number | string;

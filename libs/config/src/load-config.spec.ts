@@ -29,6 +29,7 @@ describe(loadConfig.name, () => {
     expect(sut.bootstrapAdmin).toBeNull();
     expect(sut.secretKey).toHaveLength(32);
     expect(sut.metricsToken).toBeNull();
+    expect(sut.jobLockMs).toBe(30000);
   });
 
   it('names every missing required variable', () => {
@@ -45,6 +46,7 @@ describe(loadConfig.name, () => {
     ['HERALD_RETRY_SCHEDULE', '5,soon'],
     ['HERALD_DELIVERY_TIMEOUT_MS', '-1'],
     ['HERALD_MIGRATE', 'sometimes'],
+    ['HERALD_JOB_LOCK_MS', '500'],
     ['HERALD_METRICS_TOKEN', 'too-short'],
     ['HERALD_METRICS_TOKEN', 'has spaces in the middle of it'],
   ])('rejects %s=%s and names it', (variable, value) => {

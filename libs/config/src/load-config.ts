@@ -61,6 +61,7 @@ export function loadConfig(env: Env = process.env): HeraldConfig {
       '15000',
       parseInteger(100, 3_600_000),
     ),
+    jobLockMs: read('HERALD_JOB_LOCK_MS', '30000', parseInteger(1000, 600_000)),
     trustProxy: read('HERALD_TRUST_PROXY', 'false', parseTrustProxy),
     sessionTtlSeconds: read('HERALD_SESSION_TTL_SECONDS', '43200', parseInteger(60, 30 * 86400)),
     redisPrefix: read('HERALD_REDIS_PREFIX', 'herald', parseRedisPrefix),

@@ -13,6 +13,7 @@ import { DELIVERIES_QUEUE, type DeliveryJobData } from '@herald/queues';
 import { DelayedError, type Job } from 'bullmq';
 import type { Agent } from 'undici';
 import { attemptOutcome, WorkerMetrics } from '../metrics/worker-metrics';
+import { applyJobLock } from '../queues/job-lock';
 import { deliveryBackoff } from './delivery-backoff';
 import { DeliveryOutcomeRecorder, type FinishedAttempt } from './delivery-outcome.recorder';
 import { DeliveryRetryScheduled } from './delivery-retry-scheduled';
@@ -69,8 +70,8 @@ type Attempted =
  * - Shutdown: the worker stops taking jobs and waits for the attempts in flight (each bounded by
  *   the deadline) to be sent and recorded; only then is the HTTP agent closed.
  *
- * Concurrency comes from configuration, which decorators cannot see: the worker is created without
- * autorun, and started with the configured concurrency once the application has bootstrapped.
+ * Concurrency and the job lock come from configuration, which decorators cannot see: the worker is
+ * created without autorun, and started with them once the application has bootstrapped.
  */
 @Processor(DELIVERIES_QUEUE, { autorun: false, settings: { backoffStrategy: deliveryBackoff } })
 export class DeliveriesProcessor
@@ -93,6 +94,7 @@ export class DeliveriesProcessor
 
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.config.deliveryConcurrency;
+    applyJobLock(this.worker, this.config.jobLockMs);
     this.worker.run().catch((error: unknown) => {
       this.logger.error(`Deliveries worker stopped: ${describe(error)}`);
     });
