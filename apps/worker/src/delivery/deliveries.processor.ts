@@ -32,6 +32,8 @@ import { buildWebhookRequest, type WebhookRequest } from './webhook-request';
 
 /** A job started this much before the row's `next_attempt_at` is deferred to it. */
 const EARLY_START_TOLERANCE_MS = 1000;
+/** The longest a job over its endpoint's cap waits in this worker before it is deferred. */
+export const MAX_SLOT_WAIT_MS = 250;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Reasons of deliveries that can never be attempted: recorded as an attempt, then `exhausted`. */
@@ -57,9 +59,11 @@ type Attempted =
  *   delay (`deliveryBackoff`); success, exhaustion, 410 and skips complete the job.
  * - Isolation: at most `maxInFlightPerEndpoint` attempts per endpoint (host name, any port) at
  *   once in this worker. The slot is taken right after the one query that reads the delivery and
- *   its webhook, before the event is read or anything is signed; a job over the cap goes back to
- *   the delayed set at once (not counted as an attempt), for about one typical attempt of that
- *   endpoint, instead of waiting in one of the worker's slots.
+ *   its webhook, before the event is read or anything is signed. A job over the cap waits here
+ *   only while the endpoint is known to free a slot within MAX_SLOT_WAIT_MS (a fast endpoint's
+ *   surplus would otherwise cycle through Redis and PostgreSQL over and over); otherwise it goes
+ *   back to the delayed set at once (not counted as an attempt), for about one typical attempt
+ *   of that endpoint, instead of waiting in one of the worker's slots.
  * - An attempt that can never be made — the event is missing (`EVENT_NOT_FOUND`), or the secret
  *   does not open (`SECRET_UNREADABLE`, e.g. after the key changed) — is recorded as an attempt
  *   with that error and ends the delivery `exhausted` with it as the reason; it is not retried.
@@ -176,7 +180,7 @@ export class DeliveriesProcessor
     }
 
     const endpoint = endpointKey(webhook.url);
-    if (!this.slots.tryAcquire(endpoint)) {
+    if (!(await this.slots.acquire(endpoint, MAX_SLOT_WAIT_MS))) {
       await defer(job, token, Date.now() + this.slots.busyDelayMs(endpoint));
     }
     let attempted: Attempted | undefined;

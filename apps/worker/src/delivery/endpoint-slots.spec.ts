@@ -64,4 +64,50 @@ describe(EndpointSlots.name, () => {
   it.each([0, -1, 1.5, NaN])('refuses a limit of %p', (limit) => {
     expect(() => new EndpointSlots(limit)).toThrow(RangeError);
   });
+
+  describe('acquire', () => {
+    it('waits for a slot of a known fast endpoint, and the released slot passes to the first waiter', async () => {
+      const sut = new EndpointSlots(1);
+      expect(await sut.acquire(a, 250)).toBe(true);
+      sut.release(a, 5); // the endpoint answers in about 5 ms
+      expect(await sut.acquire(a, 250)).toBe(true);
+      const order: string[] = [];
+      const first = sut.acquire(a, 250).then((got) => order.push(`first ${got}`));
+      const second = sut.acquire(a, 250).then((got) => order.push(`second ${got}`));
+      sut.release(a, 5);
+      await first;
+      expect(sut.held(a)).toBe(1);
+      sut.release(a, 5);
+      await second;
+      expect(order).toEqual(['first true', 'second true']);
+      expect(sut.held(a)).toBe(1);
+    });
+
+    it('does not wait for an endpoint whose speed is unknown, or whose queue would take longer than allowed', async () => {
+      const sut = new EndpointSlots(1);
+      expect(await sut.acquire(a, 250)).toBe(true);
+      expect(await sut.acquire(a, 250)).toBe(false); // nothing known yet: a hanging endpoint looks like this
+      sut.release(a, 300); // slower than the wait allowed
+      expect(await sut.acquire(a, 250)).toBe(true);
+      expect(await sut.acquire(a, 250)).toBe(false);
+      expect(sut.held(a)).toBe(1);
+    });
+
+    it('gives up after maxWaitMs when no slot frees, and a later release is not handed to it', async () => {
+      jest.useFakeTimers();
+      try {
+        const sut = new EndpointSlots(1);
+        sut.tryAcquire(a);
+        sut.release(a, 10);
+        sut.tryAcquire(a);
+        const waiting = sut.acquire(a, 100);
+        jest.advanceTimersByTime(100);
+        expect(await waiting).toBe(false);
+        sut.release(a, 10);
+        expect(sut.held(a)).toBe(0);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+  });
 });

@@ -8,9 +8,16 @@ const SMOOTHING = 0.3;
 /** Idle endpoints' statistics are forgotten beyond this many endpoints. */
 const MAX_REMEMBERED = 10_000;
 
+interface Waiter {
+  resolve(acquired: boolean): void;
+  timer: NodeJS.Timeout;
+}
+
 interface Endpoint {
   held: number;
   typicalMs: number | null;
+  /** Jobs waiting in this process for a slot, first come first served. */
+  waiters: Waiter[];
 }
 
 /**
@@ -31,6 +38,10 @@ export function endpointKey(url: string): string {
  * `busyDelayMs` says when a turned-away job should come back: about one typical attempt of that
  * endpoint, so a fast endpoint at its cap loses little latency while a hanging one is polled
  * seldom.
+ * `acquire` lets a job wait here briefly instead: only for an endpoint whose recent attempts
+ * say a slot frees up within `maxWaitMs`, and never longer than that — so a busy fast endpoint
+ * does not send every surplus job back through Redis, while a slow or hanging endpoint's jobs
+ * still leave the worker's concurrency to others at once.
  */
 export class EndpointSlots {
   private readonly endpoints = new Map<string, Endpoint>();
@@ -46,24 +57,54 @@ export class EndpointSlots {
 
   /** Takes a slot of endpoint `key` (`endpointKey(url)`) if one is free; never waits. */
   tryAcquire(key: string): boolean {
-    const endpoint = this.endpoints.get(key) ?? { held: 0, typicalMs: null };
+    const endpoint = this.endpoint(key);
     if (endpoint.held >= this.limit) return false;
     endpoint.held += 1;
-    this.endpoints.set(key, endpoint);
     return true;
+  }
+
+  /**
+   * Takes a slot now, or waits for one when the endpoint's queue here is expected to clear within
+   * `maxWaitMs` (waiters ahead ÷ limit × typical attempt). Resolves false at once when the wait
+   * would be longer or the endpoint's speed is unknown, and after `maxWaitMs` at the latest.
+   */
+  acquire(key: string, maxWaitMs: number): Promise<boolean> {
+    if (this.tryAcquire(key)) return Promise.resolve(true);
+    const endpoint = this.endpoint(key);
+    const rounds = Math.ceil((endpoint.waiters.length + 1) / this.limit);
+    if (endpoint.typicalMs === null || rounds * endpoint.typicalMs > maxWaitMs) {
+      return Promise.resolve(false);
+    }
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        resolve,
+        timer: setTimeout(() => {
+          endpoint.waiters.splice(endpoint.waiters.indexOf(waiter), 1);
+          resolve(false);
+        }, maxWaitMs),
+      };
+      endpoint.waiters.push(waiter);
+    });
   }
 
   /** Frees a slot; `durationMs` (how long the attempt took) feeds the endpoint's typical duration. */
   release(key: string, durationMs?: number): void {
     const endpoint = this.endpoints.get(key);
     if (endpoint === undefined || endpoint.held === 0) return;
-    endpoint.held -= 1;
     if (durationMs !== undefined && Number.isFinite(durationMs) && durationMs >= 0) {
       endpoint.typicalMs =
         endpoint.typicalMs === null
           ? durationMs
           : endpoint.typicalMs + SMOOTHING * (durationMs - endpoint.typicalMs);
     }
+    const next = endpoint.waiters.shift();
+    if (next !== undefined) {
+      // The slot passes straight to the first waiter: `held` stays as it is.
+      clearTimeout(next.timer);
+      next.resolve(true);
+      return;
+    }
+    endpoint.held -= 1;
     if (this.endpoints.size > MAX_REMEMBERED) this.forgetIdle();
   }
 
@@ -78,9 +119,18 @@ export class EndpointSlots {
     return Math.round(base * (0.5 + this.random()));
   }
 
+  private endpoint(key: string): Endpoint {
+    let endpoint = this.endpoints.get(key);
+    if (endpoint === undefined) {
+      endpoint = { held: 0, typicalMs: null, waiters: [] };
+      this.endpoints.set(key, endpoint);
+    }
+    return endpoint;
+  }
+
   private forgetIdle(): void {
     for (const [key, endpoint] of this.endpoints) {
-      if (endpoint.held === 0) this.endpoints.delete(key);
+      if (endpoint.held === 0 && endpoint.waiters.length === 0) this.endpoints.delete(key);
     }
   }
 }
