@@ -165,6 +165,25 @@ describe(sendWebhook.name, () => {
     expect(sut.durationMs).toBeLessThanOrEqual(500 + SLACK_MS);
   });
 
+  it('gives up at the deadline while the connection is still being made', async () => {
+    // undici honours an abort only once a request has a socket, so a connect that hangs (a
+    // blackholed address, a listener that never accepts, a name that never resolves) would hold
+    // the attempt until undici's own 10 s connect timeout.
+    const hanging = createDeliveryAgent({
+      allowPrivateTargets: true,
+      lookup: () => new Promise(() => undefined),
+    });
+    const started = performance.now();
+
+    const sut = await send('http://never-resolves.test/', { deadlineMs: 500, dispatcher: hanging });
+
+    const elapsed = performance.now() - started;
+    void hanging.destroy();
+    expect(sut).toMatchObject({ outcome: 'failed', statusCode: null, error: 'timeout' });
+    expect(elapsed).toBeLessThanOrEqual(500 + SLACK_MS);
+    expect(sut.durationMs).toBeLessThanOrEqual(500 + SLACK_MS);
+  });
+
   it('ends a 1 byte/s trickle by the deadline, keeping what arrived', async () => {
     const timers: NodeJS.Timeout[] = [];
     const server = await serve((res) => {

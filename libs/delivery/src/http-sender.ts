@@ -42,7 +42,8 @@ const RETRY_AFTER_STATUSES = new Set([429, 503]);
  * - Never rejects: network failures, refusals by the SSRF guard and the deadline come back as
  *   `outcome: 'failed'` with `error` set.
  * - Ends within `deadlineMs` (plus scheduling slack) whatever the receiver does — including
- *   never answering or trickling its body — because one AbortSignal spans the whole exchange
+ *   never accepting the connection, never answering or trickling its body — because one
+ *   AbortSignal spans the whole exchange and the result does not wait for undici to act on it
  *   (undici's own `bodyTimeout` restarts with every chunk, so it cannot bound a trickle).
  * - Holds at most `maxResponseBytes` of the response in memory; the rest is not read, and the
  *   connection is destroyed rather than drained.
@@ -55,7 +56,7 @@ export async function sendWebhook(input: SendWebhookInput): Promise<SendWebhookR
   let statusCode: number | null = null;
   let retryAfterSeconds: number | null = null;
   const received: Buffer[] = [];
-  try {
+  const exchange = async () => {
     const response = await request(input.url, {
       method: 'POST',
       headers: input.headers,
@@ -70,7 +71,14 @@ export async function sendWebhook(input: SendWebhookInput): Promise<SendWebhookR
       retryAfterSeconds = parseRetryAfter(response.headers['retry-after']);
     }
     await readAtMost(response.body, maxResponseBytes, received);
-    const succeeded = statusCode >= 200 && statusCode < 300;
+  };
+  try {
+    // undici honours the abort only once the request has a socket: while a connection is still
+    // being made (a blackholed address, a listener that never accepts) it waits for its own
+    // connect timeout. The race ends the attempt at the deadline anyway; the aborted request
+    // settles in the background (race keeps its rejection handled).
+    await Promise.race([exchange(), rejectOnAbort(deadline.signal)]);
+    const succeeded = statusCode !== null && statusCode >= 200 && statusCode < 300;
     return result(succeeded ? 'succeeded' : 'failed', null);
   } catch (error) {
     return result('failed', describeNetworkError(error, deadline.signal.aborted));
@@ -109,6 +117,13 @@ async function readAtMost(
     into.push(chunk);
     size += chunk.length;
   }
+}
+
+/** Rejects with the signal's reason once it aborts; never settles otherwise. */
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+  });
 }
 
 const NO_REDIRECTS: { maxRedirections: 0 } = { maxRedirections: 0 };

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
-import { createDeliveryAgent } from '@herald/delivery';
+import { createBoundedLookup, createDeliveryAgent, type LookupAll } from '@herald/delivery';
 import { DeliveriesProcessor } from './deliveries.processor';
 import { DeliveryOutcomeRecorder } from './delivery-outcome.recorder';
 import { DeliveryTargetLoader } from './delivery-target.loader';
-import { DELIVERY_AGENT } from './delivery.tokens';
+import { DELIVERY_AGENT, DELIVERY_DNS_LOOKUP } from './delivery.tokens';
 import { EndpointSlots } from './endpoint-slots';
 import { WebhookShutoffRunner } from './webhook-shutoff.runner';
 
@@ -25,17 +25,26 @@ import { WebhookShutoffRunner } from './webhook-shutoff.runner';
       useFactory: (config: HeraldConfig) => new EndpointSlots(config.maxInFlightPerEndpoint),
     },
     {
-      provide: DELIVERY_AGENT,
+      provide: DELIVERY_DNS_LOOKUP,
       inject: [HERALD_CONFIG],
+      // A name's resolution ends within the attempt's deadline (the lookup cannot see it).
+      useFactory: (config: HeraldConfig): LookupAll =>
+        createBoundedLookup({ timeoutMs: config.deliveryTimeoutMs }),
+    },
+    {
+      provide: DELIVERY_AGENT,
+      inject: [HERALD_CONFIG, DELIVERY_DNS_LOOKUP],
       // Closed by DeliveriesProcessor after its worker has finished the attempts in flight. No more
       // connections per origin than attempts allowed in flight to it, so none queue inside undici.
-      useFactory: (config: HeraldConfig) =>
+      // A connect gives up by its attempt's deadline: the sender ends the attempt then anyway, and
+      // a connect left hanging (undici's default is 10 s) would keep one of those few connections.
+      useFactory: (config: HeraldConfig, lookup: LookupAll) =>
         createDeliveryAgent({
           allowPrivateTargets: config.allowPrivateTargets,
           allowedSubnets: config.allowedSubnets,
           connectionsPerOrigin: config.maxInFlightPerEndpoint,
-          // A name's resolution ends within the attempt's deadline (the lookup cannot see it).
-          dnsTimeoutMs: config.deliveryTimeoutMs,
+          connectTimeoutMs: config.deliveryTimeoutMs,
+          lookup,
         }),
     },
   ],
