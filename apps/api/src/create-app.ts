@@ -8,6 +8,7 @@ import cookieParser from 'cookie-parser';
 import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { answerClientErrorsWithProblems } from './common/client-error-problems';
 import { StrictValidationPipe } from './common/validation.pipe';
 import { ApiMetrics } from './metrics/api-metrics';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
@@ -31,6 +32,7 @@ export async function createApp(
   );
   if (logging) app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  answerClientErrorsWithProblems(app.getHttpServer());
   // First of all, so that every request (one whose body fails to parse too) is timed, has its
   // correlation id and, when logging, gets its request line.
   app.use(httpMetricsMiddleware(app.get(ApiMetrics).httpRequestDuration));
