@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { ConcurrencyError } from '@herald/event-store';
 import { DomainError, InvalidInput } from '@herald/domain';
 import type { Request, Response } from 'express';
+import { isDatabaseUnavailable } from './database-unavailable';
 import { PROBLEM_CONTENT_TYPE, problem, type Problem } from './problem';
 import { ProblemException } from './problem.exception';
 
@@ -25,9 +26,13 @@ const BODY_PARSER_PROBLEMS: Record<string, [number, string, string]> = {
   ],
 };
 
+/** Seconds a client is told to wait before retrying a request PostgreSQL could not serve. */
+export const DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
 /**
- * Turns every error into an RFC 9457 problem response. Anything unexpected is logged and answered
- * with a bare 500 that reveals nothing about its cause.
+ * Turns every error into an RFC 9457 problem response. PostgreSQL being unreachable is not a bug
+ * of ours: it answers 503 with Retry-After (the request may be repeated as it is). Anything else
+ * unexpected is logged and answered with a bare 500 that reveals nothing about its cause.
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
@@ -84,6 +89,20 @@ export class ProblemDetailsFilter implements ExceptionFilter {
           detail,
         ),
         headers: {},
+      };
+    }
+    if (isDatabaseUnavailable(error)) {
+      this.logger.warn(
+        `${request.method} ${request.path}: PostgreSQL unavailable (${(error as Error).message})`,
+      );
+      return {
+        body: problem(
+          503,
+          'database-unavailable',
+          'The database is unavailable; retry shortly (with the same Idempotency-Key, if the ' +
+            'request had one)',
+        ),
+        headers: { 'retry-after': String(DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS) },
       };
     }
     this.logger.error(
