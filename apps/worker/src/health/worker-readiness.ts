@@ -4,6 +4,13 @@ import { DataSource } from 'typeorm';
 import { WORKER_REDIS } from '../redis/worker-redis.tokens';
 import { redisPolicyWarnings } from './redis-policy';
 
+/**
+ * How long one readiness check may take. The worker's Redis connection retries forever
+ * (`maxRetriesPerRequest: null`), so while Redis is away a PING neither answers nor fails; without
+ * a deadline `/health/ready` would hang instead of answering 503.
+ */
+export const READINESS_CHECK_TIMEOUT_MS = 2000;
+
 export interface ReadinessReport {
   ready: boolean;
   checks: Record<string, { status: 'up' } | { status: 'down'; error: string }>;
@@ -21,16 +28,29 @@ export class WorkerReadiness {
 
   async check(): Promise<ReadinessReport> {
     const probe = async (run: () => Promise<unknown>) => {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${READINESS_CHECK_TIMEOUT_MS} ms`)),
+          READINESS_CHECK_TIMEOUT_MS,
+        );
+      });
       try {
-        await run();
+        await Promise.race([run(), deadline]);
         return { status: 'up' as const };
       } catch (error) {
         return { status: 'down' as const, error: (error as Error).message };
+      } finally {
+        clearTimeout(timer);
       }
     };
     const [postgres, redis, migrations] = await Promise.all([
       probe(() => this.db.query('SELECT 1')),
-      probe(() => this.redis.ping()),
+      probe(async () => {
+        // Not connected: say so at once, rather than queue a PING per probe until Redis returns.
+        if (this.redis.status !== 'ready') throw new Error(`connection is ${this.redis.status}`);
+        await this.redis.ping();
+      }),
       probe(async () => {
         if (await this.db.showMigrations())
           throw new Error('migrations are pending (the API applies them at start)');
