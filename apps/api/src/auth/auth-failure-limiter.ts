@@ -2,15 +2,17 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
 import { REDIS_CLIENT } from '../redis/redis.tokens';
+import { clientGroup } from './client-group';
 
 /** Failed authentications one client may make per window before it gets 429. */
 export const AUTH_FAILURE_LIMIT = 20;
 export const AUTH_FAILURE_WINDOW_SECONDS = 60;
 
 /**
- * Counts failed authentications per client address in Redis (shared by every API instance), so a
- * brute-forcing client is slowed without touching anyone else. When Redis is unreachable it fails
- * open: authentication itself never depends on Redis.
+ * Counts failed authentications per client in Redis (shared by every API instance), so a
+ * brute-forcing client is slowed without touching anyone else. A client is its address, or its
+ * /64 for IPv6 (`clientGroup`): new interface ids buy no new attempts. When Redis is unreachable
+ * it fails open: authentication itself never depends on Redis.
  */
 @Injectable()
 export class AuthFailureLimiter {
@@ -54,7 +56,7 @@ export class AuthFailureLimiter {
   }
 
   private key(client: string): string {
-    return `${this.config.redisPrefix}:auth-failures:${client}`;
+    return `${this.config.redisPrefix}:auth-failures:${clientGroup(client)}`;
   }
 
   private warn(error: unknown): void {
