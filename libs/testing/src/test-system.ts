@@ -1,5 +1,6 @@
 import type { INestApplicationContext, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import type { HeraldConfig } from '@herald/config';
 import { WorkerReadiness } from '../../../apps/worker/src/health/worker-readiness';
 import { WorkerModule } from '../../../apps/worker/src/worker.module';
@@ -118,12 +119,37 @@ function recordingLogger(lines: string[]): LoggerService {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** WorkerModule through Nest's testing module, so that providers can be replaced; then initialised. */
+async function startOverriddenWorker(
+  config: HeraldConfig,
+  logger: LoggerService,
+  override: (builder: TestingModuleBuilder) => TestingModuleBuilder,
+): Promise<INestApplicationContext> {
+  const builder = Test.createTestingModule({ imports: [WorkerModule.forRoot(config)] }).setLogger(
+    logger,
+  );
+  const worker = await override(builder).compile();
+  return worker.init();
+}
+
+export interface TestSystemOptions {
+  /**
+   * Replaces providers of the worker (`builder.overrideProvider(…)`), e.g. DELIVERY_DNS_LOOKUP to
+   * stand in for DNS. Without it the worker is exactly WorkerModule, as in production.
+   */
+  overrideWorker?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
+}
+
 /**
  * The whole system in one process: the real API (createTestApi) and the real worker
  * (`NestFactory.createApplicationContext(WorkerModule.forRoot(config))`) on the same database, the
- * same Redis prefix and the same configuration — nothing mocked. `env` overrides TEST_SYSTEM_ENV.
+ * same Redis prefix and the same configuration — nothing mocked unless `options.overrideWorker`
+ * says so. `env` overrides TEST_SYSTEM_ENV.
  */
-export async function createTestSystem(env: Record<string, string> = {}): Promise<TestSystem> {
+export async function createTestSystem(
+  env: Record<string, string> = {},
+  options: TestSystemOptions = {},
+): Promise<TestSystem> {
   const api = await createTestApi({ ...TEST_SYSTEM_ENV, ...env });
   // The worker gets the very object loadConfig made from the API's environment: same database,
   // Redis prefix, secret key, schedule and deadline.
@@ -131,9 +157,11 @@ export async function createTestSystem(env: Record<string, string> = {}): Promis
   const lines: string[] = [];
   let worker: INestApplicationContext | undefined;
   try {
-    worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
-      logger: recordingLogger(lines),
-    });
+    worker = options.overrideWorker
+      ? await startOverriddenWorker(config, recordingLogger(lines), options.overrideWorker)
+      : await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
+          logger: recordingLogger(lines),
+        });
     const readiness = worker.get(WorkerReadiness);
     const deadline = Date.now() + 15_000;
     for (let report = await readiness.check(); !report.ready; report = await readiness.check()) {
