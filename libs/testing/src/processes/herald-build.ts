@@ -11,11 +11,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * the run's temporary directory and returns the build's root. Suites that start Herald as real
  * child processes share it; the first one to ask builds, the others wait for its `done` marker.
  * It never touches `dist/`, which `npm start` (and its test) rebuild.
+ * `buildDirectory` (the benchmarks) builds there instead of under HERALD_TEST_DIR; a directory
+ * that already holds a finished build is reused as it is.
  */
-export async function ensureHeraldBuild(): Promise<string> {
+export async function ensureHeraldBuild(buildDirectory?: string): Promise<string> {
   const runDir = process.env.HERALD_TEST_DIR;
-  if (!runDir) throw new Error('HERALD_TEST_DIR is unset: run the tests with `npm test`');
-  const buildDir = path.join(runDir, 'build');
+  if (!buildDirectory && !runDir)
+    throw new Error('HERALD_TEST_DIR is unset: run the tests with `npm test`');
+  const buildDir = buildDirectory ?? path.join(runDir!, 'build');
   const done = path.join(buildDir, 'done');
   const failed = path.join(buildDir, 'failed');
   try {

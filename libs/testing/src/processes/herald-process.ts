@@ -53,14 +53,16 @@ const tail = (text: string, lines = 40) => text.split('\n').slice(-lines).join('
  * Starts `node <build>/apps/<app>/src/main.js` with exactly `env` (plus PATH), as production runs
  * it: configuration from the environment, JSON logs on stdout. `port` is the API's PORT or the
  * worker's HERALD_WORKER_PORT. Output is always drained (a full pipe would stall the process).
- * Does not wait for readiness: call `waitReady()`.
+ * Does not wait for readiness: call `waitReady()`. `buildDirectory` is passed to
+ * `ensureHeraldBuild` (the benchmarks build outside HERALD_TEST_DIR).
  */
 export async function startHeraldProcess(
   app: HeraldAppName,
   env: Record<string, string>,
   port: number,
+  buildDirectory?: string,
 ): Promise<HeraldProcess> {
-  const buildDir = await ensureHeraldBuild();
+  const buildDir = await ensureHeraldBuild(buildDirectory);
   const portVariable = app === 'api' ? 'PORT' : 'HERALD_WORKER_PORT';
   const child: ChildProcess = spawn(
     process.execPath,
