@@ -9,13 +9,15 @@ import {
   validateSubscriptionFilter,
   webhookStream,
 } from '@herald/domain';
-import type { EventStore } from '@herald/event-store';
+import type { TransactionalEventStore } from '@herald/event-store';
 import { EVENT_STORE } from '@herald/projections';
 import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
 import { eventMetadata } from '../common/command-context';
 import type { FieldError } from '../common/problem';
 import { ProblemException } from '../common/problem.exception';
 import { SubscribeWebhookCommand, type SubscribedWebhook } from './subscribe-webhook.command';
+import { WebhookDirectory } from './webhook-directory';
 import { configuredCatalog, requireAllowedWebhookUrl } from './webhook-rules';
 
 /**
@@ -26,8 +28,9 @@ import { configuredCatalog, requireAllowedWebhookUrl } from './webhook-rules';
 @CommandHandler(SubscribeWebhookCommand)
 export class SubscribeWebhookHandler implements ICommandHandler<SubscribeWebhookCommand> {
   constructor(
-    @Inject(EVENT_STORE) private readonly events: EventStore,
+    @Inject(EVENT_STORE) private readonly events: TransactionalEventStore<EntityManager>,
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+    private readonly webhooks: WebhookDirectory,
   ) {}
 
   async execute(command: SubscribeWebhookCommand): Promise<SubscribedWebhook> {
@@ -62,11 +65,17 @@ export class SubscribeWebhookHandler implements ICommandHandler<SubscribeWebhook
       },
       initialWebhookState(),
     );
-    await this.events.append(
-      webhookStream(webhookId),
-      decided.map((event) => ({ ...event, metadata: eventMetadata(command.context) })),
-      { expectedVersion: 'no_stream' },
-    );
-    return { webhookId, secret };
+    // The answer is read inside the append's transaction: a query after the commit could fail
+    // (PostgreSQL gone) and leave the caller with an error for a webhook that exists and a
+    // secret that is never shown again.
+    return this.events.transaction(async (tx) => {
+      await this.events.appendInTransaction(
+        tx,
+        webhookStream(webhookId),
+        decided.map((event) => ({ ...event, metadata: eventMetadata(command.context) })),
+        { expectedVersion: 'no_stream' },
+      );
+      return { webhook: await this.webhooks.getVisible(webhookId, command.actor, tx), secret };
+    });
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { canSeeWebhook, WebhookNotFound, type WebhookActor } from '@herald/domain';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import {
   createdAtCursorColumn,
   createdAtCursorCondition,
@@ -33,9 +33,16 @@ const SELECT_WEBHOOKS = `
 export class WebhookDirectory {
   constructor(private readonly db: DataSource) {}
 
-  /** The webhook if it exists, is not deleted and `actor` may see it (owner or admin); else 404. */
-  async getVisible(webhookId: string, actor: WebhookActor): Promise<WebhookView> {
-    const rows: WebhookRow[] = await this.db.query(
+  /**
+   * The webhook if it exists, is not deleted and `actor` may see it (owner or admin); else 404.
+   * `db` may be a transaction's EntityManager, to read what that transaction wrote.
+   */
+  async getVisible(
+    webhookId: string,
+    actor: WebhookActor,
+    db: DataSource | EntityManager = this.db,
+  ): Promise<WebhookView> {
+    const rows: WebhookRow[] = await db.query(
       `${SELECT_WEBHOOKS} WHERE id = $1 AND deleted_at IS NULL`,
       [webhookId],
     );

@@ -72,7 +72,7 @@ export class WebhooksController {
     @RequestContext() context: CommandContext,
   ): Promise<CreatedWebhookView> {
     const actor = webhookActor(principal);
-    const { webhookId, secret } = await this.commands.execute(
+    const { webhook, secret } = await this.commands.execute(
       new SubscribeWebhookCommand(
         actor,
         body.url,
@@ -82,7 +82,7 @@ export class WebhooksController {
         context,
       ),
     );
-    return { ...(await this.webhooks.getVisible(webhookId, actor)), secret };
+    return { ...webhook, secret };
   }
 
   @Get()
