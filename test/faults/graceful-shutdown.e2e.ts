@@ -20,7 +20,7 @@ import { bullmqOptions, DELIVERIES_QUEUE, EVENTS_QUEUE } from '@herald/queues';
 import { loadConfig } from '@herald/config';
 import { Queue } from 'bullmq';
 import { soakSize } from './soak';
-import { deliveryStatuses, reportFigures, sleep, waitUntil } from './worker-fault-figures';
+import { deliveryStatuses, reportFigures, sleep, waitUntil } from './fault-figures';
 
 const ROUNDS = soakSize(2, 6);
 const EVENTS = soakSize(40, 300);

@@ -1,5 +1,4 @@
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import {
   newApiUser,
@@ -28,6 +27,7 @@ import {
   type ProcessSystem,
 } from '@herald/testing/processes';
 import { soakSize } from './soak';
+import { reportFigures, sleep } from './fault-figures';
 
 /*
  * Issue 5, fault 7 — hostile receivers, through real API and worker processes on loopback.
@@ -87,7 +87,6 @@ const EVENTS_PER_ROUND = soakSize(3, 5);
 const ROUND_SPACING_MS = 3000;
 const SETTLE_TIMEOUT_MS = soakSize(60_000, 420_000);
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const MiB = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
 /** The kernel's ceiling on one TCP socket's send and receive buffers (`tcp_wmem`/`tcp_rmem` max). */
@@ -369,7 +368,6 @@ describe('hostile receivers (issue 5, fault 7)', () => {
       const durationMs = Math.round(performance.now() - started);
 
       const figures = {
-        test: 'hostile-receivers',
         at: new Date().toISOString(),
         rounds: ROUNDS + 1,
         events: postedEvents.length,
@@ -409,9 +407,7 @@ describe('hostile receivers (issue 5, fault 7)', () => {
         rssAfterMiB: MiB(rssAfter),
         durationMs,
       };
-      const artifacts = path.resolve(__dirname, '../../test-artifacts/faults');
-      mkdirSync(artifacts, { recursive: true });
-      appendFileSync(path.join(artifacts, 'figures.jsonl'), `${JSON.stringify(figures)}\n`);
+      reportFigures('hostile-receivers', figures);
       console.log(
         `hostile-receivers: ${figures.events} events × ${figures.webhooks} webhooks, ${figures.attempts} attempts; control lost ${summary.lost} unexpected ${summary.unexpected} dup ${summary.duplicated}; max attempt ${maxAttemptMs} ms (bound ${ATTEMPT_BOUND_MS}), TCP socket open after request ≤ ${figures.maxTcpOpenAfterRequestMs} ms, ${figures.spareConnections} spare connection(s) ≤ ${figures.maxSpareConnectionMs} ms; 100 MiB offers ${figures.floodOffers}, max written ${MiB(figures.floodMaxWrittenBytes)} MiB (bound ${MiB(floodBound)}), max stored body ${maxStoredBytes} B; 429 min gap ${figures.minRetryAfterGapMs} ms; sentinel ${sentinel.connections}; RSS ${figures.rssBaselineMiB} → peak ${figures.rssPeakMiB} → ${figures.rssAfterMiB} MiB; ${durationMs} ms`,
       );

@@ -30,11 +30,10 @@ import {
   type ProcessSystem,
 } from '@herald/testing/processes';
 import { allProjections, heraldDataSourceOptions, rebuildProjections } from '@herald/projections';
-import { appendFileSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { soakSize } from './soak';
+import { reportFigures, sleep } from './fault-figures';
 
 const ENTITY_APPENDERS = 35;
 const SUBSCRIBERS = 5;
@@ -49,18 +48,6 @@ const ANSWER_BOUND_MS = 15_000;
 const DRAIN_BOUND_MS = soakSize(90_000, 180_000);
 const PROJECTION_TABLES = ['users', 'api_key_states', 'webhooks'];
 const REPORTED = '/hooks/pg/reported';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function recordFigures(figures: Record<string, unknown> & { test: string }): void {
-  const dir = path.resolve(__dirname, '../../test-artifacts/faults');
-  mkdirSync(dir, { recursive: true });
-  appendFileSync(
-    path.join(dir, 'figures.jsonl'),
-    `${JSON.stringify({ ...figures, at: new Date().toISOString() })}\n`,
-  );
-  console.log(`[faults] ${JSON.stringify(figures)}`);
-}
 
 type Kind = 'entity-changes' | 'subscribe' | 'status' | 'regenerate';
 
@@ -412,8 +399,7 @@ describe('PostgreSQL outage', () => {
     const failures = attempts.filter((a) => !is2xx(a.status));
     const statuses: Record<string, number> = {};
     for (const a of attempts) statuses[a.status] = (statuses[a.status] ?? 0) + 1;
-    recordFigures({
-      test: 'postgres-outage',
+    reportFigures('postgres-outage', {
       runs: 1,
       requests: attempts.length,
       requestsWhileDown: attemptsWhileDown,

@@ -26,9 +26,8 @@ import {
 import { deliveryJobId, dispatchJobId, DELIVERIES_QUEUE, EVENTS_QUEUE } from '@herald/queues';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { appendFileSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { soakSize } from './soak';
+import { reportFigures, sleep } from './fault-figures';
 
 const EVENTS = soakSize(240, 3000);
 const BATCH = 10;
@@ -42,36 +41,7 @@ const DRAIN_BOUND_MS = soakSize(120_000, 180_000);
 const CONTACTS = '/hooks/redis-loss/contacts';
 const UPDATES = '/hooks/redis-loss/updates';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 type Fault = 'kill -9' | 'FLUSHALL';
-
-interface Figures {
-  test: string;
-  runs: number;
-  events: number;
-  pairs: number;
-  deliveries: number;
-  lost: number;
-  duplicates: number;
-  arrivedBeforeFault: number;
-  drainMs: number;
-  durationMs: number;
-}
-
-function recordFigures(figures: Figures): void {
-  const dir = path.resolve(__dirname, '../../test-artifacts/faults');
-  mkdirSync(dir, { recursive: true });
-  appendFileSync(
-    path.join(dir, 'figures.jsonl'),
-    `${JSON.stringify({ ...figures, at: new Date().toISOString() })}\n`,
-  );
-  console.log(
-    `[faults] ${figures.test}: ${figures.events} events, ${figures.pairs} pairs, ` +
-      `${figures.deliveries} deliveries, lost ${figures.lost}, duplicates ${figures.duplicates}, ` +
-      `${figures.arrivedBeforeFault} arrived before the fault, drained ${figures.drainMs} ms after it`,
-  );
-}
 
 /** Which webhook paths an entity change reaches: Contact.* and *.Update. */
 function pathsFor(change: EntityChangeInput): string[] {
@@ -243,8 +213,7 @@ describe('Redis loss', () => {
         for (const request of receiver.requests.filter(mine)) ledger.record(request);
         const summary = ledger.summary();
 
-        recordFigures({
-          test: `redis-loss ${fault}`,
+        reportFigures(`redis-loss ${fault}`, {
           runs: 1,
           events: batches * BATCH,
           pairs: summary.expected,

@@ -22,10 +22,9 @@ import {
   startProcessSystem,
   type ProcessSystem,
 } from '@herald/testing/processes';
-import { appendFileSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Response, Test } from 'supertest';
 import { soakSize } from './soak';
+import { reportFigures, sleep } from './fault-figures';
 
 const OUTAGE_BATCHES = soakSize(20, 200);
 const BATCH = 10;
@@ -36,18 +35,6 @@ const DRAIN_BOUND_MS = soakSize(75_000, 180_000);
 const CONTACTS = '/hooks/redis-outage/contacts';
 const ALL = '/hooks/redis-outage/all';
 const LATE = '/hooks/redis-outage/late';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function recordFigures(figures: Record<string, unknown> & { test: string }): void {
-  const dir = path.resolve(__dirname, '../../test-artifacts/faults');
-  mkdirSync(dir, { recursive: true });
-  appendFileSync(
-    path.join(dir, 'figures.jsonl'),
-    `${JSON.stringify({ ...figures, at: new Date().toISOString() })}\n`,
-  );
-  console.log(`[faults] ${JSON.stringify(figures)}`);
-}
 
 interface Answer {
   what: string;
@@ -266,8 +253,7 @@ describe('Redis outage', () => {
 
       const readyAfter = await httpStatus(`${system.api.url}/health/ready`, 5000);
       const workerReadyAfter = await httpStatus(`${system.workers[0].url}/health/ready`, 5000);
-      recordFigures({
-        test: 'redis-outage',
+      reportFigures('redis-outage', {
         runs: 1,
         events: outageEvents + before.length,
         requestsDuringOutage: answers.length,

@@ -28,7 +28,7 @@ import {
   type ProcessSystem,
 } from '@herald/testing/processes';
 import { readFileSync } from 'node:fs';
-import { reportFigures, sleep, waitUntil } from './worker-fault-figures';
+import { reportFigures, sleep, waitUntil } from './fault-figures';
 
 const JOB_LOCK_MS = 2000;
 const DELIVERY_TIMEOUT_MS = 5000;
