@@ -37,8 +37,8 @@ export async function measureGrowth(
       const missing = level - rows[0].n;
       if (missing > 0)
         await system.db.query(
-          `INSERT INTO webhooks (id, owner_id, url, entity, operation, status, secret_ref, created_at, updated_at)
-           SELECT gen_random_uuid(), owner_id, url, entity, operation, status, secret_ref, now(), now()
+          `INSERT INTO webhooks (id, owner_id, url, entity, operation, status, secret_ref, created_at, updated_at, subscribed_position)
+           SELECT gen_random_uuid(), owner_id, url, entity, operation, status, secret_ref, now(), now(), subscribed_position
              FROM webhooks, generate_series(1, $2) WHERE id = $1`,
           [template.id, missing],
         );

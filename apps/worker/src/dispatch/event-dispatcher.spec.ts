@@ -179,6 +179,19 @@ describe(EventDispatcher.name, () => {
     });
   });
 
+  it('does not send an event to a webhook subscribed after the event was recorded (a lagging relay)', async () => {
+    const owner = await givenUser(context.store);
+    const before = await givenWebhook(context.store, owner, { entity: 'Job', operation: 'Create' });
+    const event = await entityChanged(context.store, { entity: 'Job', operation: 'Create' });
+    const after = await givenWebhook(context.store, owner, { entity: 'Job', operation: 'Create' });
+
+    await sut.dispatch(event.id);
+
+    const webhooks = (await deliveriesOf(event.id)).map((row) => row.webhookId);
+    expect(webhooks).toContain(before);
+    expect(webhooks).not.toContain(after);
+  });
+
   it('marks an event no webhook can match as dispatched, with no deliveries', async () => {
     const [userCreated] = await context.db.query(
       `SELECT id FROM events WHERE type = 'UserCreated' LIMIT 1`,

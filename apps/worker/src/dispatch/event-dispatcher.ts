@@ -23,6 +23,8 @@ export interface DispatchResult {
 
 interface StoredEvent {
   id: string;
+  /** Global position, a decimal string (int8). */
+  position: string;
   type: string;
   data: unknown;
   /** `metadata.correlationId`: the request that caused the event, for the logs. */
@@ -93,7 +95,8 @@ export class EventDispatcher {
 
   private async loadEvent(eventId: string): Promise<StoredEvent> {
     const rows = await this.db.query<StoredEvent[]>(
-      `SELECT id, type, data, metadata->>'correlationId' AS correlation_id FROM events WHERE id = $1`,
+      `SELECT id, position, type, data, metadata->>'correlationId' AS correlation_id
+         FROM events WHERE id = $1`,
       [eventId],
     );
     // Only the relay and the reconciler queue dispatches, for recorded events; retrying cannot help.
@@ -106,7 +109,7 @@ export class EventDispatcher {
       return pingedWebhook(this.db, (event.data as WebhookPingedData).webhookId);
     }
     const matchable = toMatchable(event);
-    return matchable ? matchingWebhooks(this.db, matchable) : Promise.resolve([]);
+    return matchable ? matchingWebhooks(this.db, matchable, event.position) : Promise.resolve([]);
   }
 
   private async pendingDeliveries(eventId: string) {

@@ -31,7 +31,8 @@ const CANDIDATES = `
    WHERE w.status = 'on' AND w.deleted_at IS NULL`;
 
 /**
- * The subscriptions that want the event. SQL narrows them with the partial index `webhooks_matching`
+ * The subscriptions that want the event and existed before it (subscribed at a lower position: a
+ * webhook created while the relay lags does not receive older events). SQL narrows them with the partial index `webhooks_matching`
  * (entity and operation, each exact or `*`), so the cost follows the number of matches, not of
  * subscriptions; `subscriptionMatches` then applies the rest of the rule (the ApiKey entity's
  * visibility: the subject user's own webhooks, or an admin's).
@@ -39,10 +40,12 @@ const CANDIDATES = `
 export async function matchingWebhooks(
   db: DataSource | EntityManager,
   matchable: Matchable,
+  eventPosition: bigint | string,
 ): Promise<WebhookTarget[]> {
   const rows = await db.query<CandidateRow[]>(
-    `${CANDIDATES} AND w.entity IN ($1, '*') AND w.operation IN ($2, '*') ORDER BY w.id`,
-    [matchable.entity, matchable.operation],
+    `${CANDIDATES} AND w.entity IN ($1, '*') AND w.operation IN ($2, '*')
+       AND w.subscribed_position < $3 ORDER BY w.id`,
+    [matchable.entity, matchable.operation, eventPosition.toString()],
   );
   return rows
     .filter((row) =>

@@ -50,6 +50,10 @@ export class WebhookRecord {
   @Column('timestamptz', { name: 'created_at' })
   createdAt!: Date;
 
+  /** Global position of `WebhookSubscribed` (a decimal string): only later events are dispatched to it. */
+  @Column('bigint', { name: 'subscribed_position' })
+  subscribedPosition!: string;
+
   @Column('timestamptz', { name: 'updated_at' })
   updatedAt!: Date;
 

@@ -166,6 +166,14 @@ describe('webhooksProjection', () => {
   it('projects the current state of each webhook', async () => {
     const rows = await dataSource.getRepository(WebhookRecord).find();
     const byId = new Map(rows.map((row) => [row.id, row]));
+    /** The global position of the webhook's WebhookSubscribed, as the row keeps it. */
+    const subscribedAt = async (webhookId: string): Promise<string> =>
+      (
+        await dataSource.query(
+          `SELECT position::text AS position FROM events WHERE stream = $1 AND version = 1`,
+          [`webhook-${webhookId}`],
+        )
+      )[0].position;
 
     expect(byId.get(first)).toEqual({
       id: first,
@@ -179,6 +187,7 @@ describe('webhooksProjection', () => {
       previousSecretRef: `v1.sealed-${first}`,
       previousValidUntil: new Date('2030-01-01T23:00:00.000Z'),
       createdAt: recordedAt[first][0],
+      subscribedPosition: await subscribedAt(first),
       updatedAt: recordedAt[first].at(-1),
       deletedAt: null,
     });
@@ -194,6 +203,7 @@ describe('webhooksProjection', () => {
       previousSecretRef: null,
       previousValidUntil: null,
       createdAt: recordedAt[second][0],
+      subscribedPosition: await subscribedAt(second),
       updatedAt: recordedAt[second].at(-1),
       deletedAt: recordedAt[second].at(-1),
     });

@@ -51,6 +51,7 @@ export const webhooksProjection: RebuildableProjection = {
             previousSecretRef: null,
             previousValidUntil: null,
             createdAt: event.recordedAt,
+            subscribedPosition: event.position.toString(),
             updatedAt,
             deletedAt: null,
           });
