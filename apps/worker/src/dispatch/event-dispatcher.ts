@@ -4,15 +4,14 @@ import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
 import { toMatchable, webhookEventType, type WebhookPingedData } from '@herald/domain';
 import { logEntry } from '@herald/observability';
 import { DELIVERIES_QUEUE, enqueueDeliveries, type DeliveryJobData } from '@herald/queues';
-import { randomUUID } from 'node:crypto';
 import { UnrecoverableError, type Queue } from 'bullmq';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { WorkerMetrics } from '../metrics/worker-metrics';
 import { isDeliverableEvent } from './deliverable-event';
+import { recordDispatch } from './record-dispatch';
 import { matchingWebhooks, pingedWebhook, type WebhookTarget } from './webhook-targets';
 
-/** Why a delivery was recorded `skipped` at dispatch: the webhook owner's API access is off. */
-export const OWNER_API_ACCESS_OFF = 'owner_api_access_off';
+export { OWNER_API_ACCESS_OFF } from './record-dispatch';
 
 export interface DispatchResult {
   /** Delivery rows this run created (0 on a re-run). */
@@ -57,18 +56,15 @@ export class EventDispatcher {
     const event = await this.loadEvent(eventId);
     const type = webhookEventType(event);
     const targets = isDeliverableEvent(event) && type !== null ? await this.targetsOf(event) : [];
-    const { created, skipped } = await this.db.transaction(async (tx) => {
-      const inserted =
-        type === null ? NONE_INSERTED : await insertDeliveries(tx, event.id, type, targets);
-      await tx.query(
-        'INSERT INTO event_dispatches (event_id) VALUES ($1) ON CONFLICT (event_id) DO NOTHING',
-        [event.id],
-      );
-      return inserted;
-    });
+    // An event with nothing to send (no targets) is still marked dispatched.
+    const { created, skipped, pending } = await recordDispatch(
+      this.db,
+      event.id,
+      type ?? event.type,
+      targets,
+    );
     this.metrics.deliveriesCreated.inc(created);
     if (skipped > 0) this.metrics.deliveries.inc({ outcome: 'skipped' }, skipped);
-    const pending = await this.pendingDeliveries(event.id);
     await enqueueDeliveries(this.deliveries, pending, this.config.retryScheduleSeconds.length);
     if (created > 0 || pending.length > 0) {
       this.logger.log(
@@ -111,51 +107,4 @@ export class EventDispatcher {
     const matchable = toMatchable(event);
     return matchable ? matchingWebhooks(this.db, matchable, event.position) : Promise.resolve([]);
   }
-
-  private async pendingDeliveries(eventId: string) {
-    const rows = await this.db.query<{ id: string; generation: number; delay_ms: string }[]>(
-      `SELECT id, generation,
-              GREATEST(0, CEIL(EXTRACT(EPOCH FROM (next_attempt_at - now())) * 1000))::bigint::text
-                AS delay_ms
-         FROM deliveries
-        WHERE event_id = $1 AND status = 'pending'
-        ORDER BY created_at, id`,
-      [eventId],
-    );
-    return rows.map((row) => ({
-      id: row.id,
-      generation: row.generation,
-      delayMs: Number(row.delay_ms ?? 0),
-    }));
-  }
-}
-
-const NONE_INSERTED = { created: 0, skipped: 0 };
-
-/** Inserts the rows that do not exist yet; returns how many it inserted, and how many of them skipped. */
-async function insertDeliveries(
-  tx: EntityManager,
-  eventId: string,
-  type: string,
-  targets: readonly WebhookTarget[],
-): Promise<{ created: number; skipped: number }> {
-  if (targets.length === 0) return NONE_INSERTED;
-  const rows = await tx.query<{ status: string }[]>(
-    `INSERT INTO deliveries (id, event_id, webhook_id, type, status, reason, next_attempt_at)
-     SELECT t.id, $1, t.webhook_id, $2, t.status, t.reason,
-            CASE WHEN t.status = 'pending' THEN now() END
-       FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::text[])
-            AS t(id, webhook_id, status, reason)
-     ON CONFLICT (event_id, webhook_id) DO NOTHING
-     RETURNING status`,
-    [
-      eventId,
-      type,
-      targets.map(() => randomUUID()),
-      targets.map((target) => target.webhookId),
-      targets.map((target) => (target.ownerAccessOn ? 'pending' : 'skipped')),
-      targets.map((target) => (target.ownerAccessOn ? null : OWNER_API_ACCESS_OFF)),
-    ],
-  );
-  return { created: rows.length, skipped: rows.filter((row) => row.status === 'skipped').length };
 }
