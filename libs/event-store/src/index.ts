@@ -1,5 +1,5 @@
 export * from './event-store';
-export { ConcurrencyError } from './errors';
+export { CommitOutcomeUnknown, ConcurrencyError } from './errors';
 export { HERALD_EVENTS_CHANNEL } from './notifications';
 export { PostgresEventStore } from './postgres-event-store';
 export { InMemoryEventStore } from './in-memory-event-store';

@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '@herald/testing/test-database';
 import { Client } from 'pg';
 import { DataSource, type EntityManager, type Logger, type QueryRunner } from 'typeorm';
-import { ConcurrencyError } from './errors';
+import { CommitOutcomeUnknown, ConcurrencyError } from './errors';
 import type { InlineProjection, NewEvent } from './event-store';
 import { describeEventStoreContract, readAllUntil } from './event-store.contract';
 import { checkpointOf, compareCheckpoints } from './global-checkpoint';
@@ -348,5 +348,39 @@ describe(PostgresEventStore.name, () => {
     await expect(
       sut.appendInTransaction(dataSource.manager, 'user-1', [event('A')]),
     ).rejects.toThrow('open transaction');
+  });
+
+  describe('a failing COMMIT', () => {
+    // Constraint triggers declared DEFERRABLE INITIALLY DEFERRED run at COMMIT: they make COMMIT
+    // itself fail, in the two ways the store must tell apart.
+    beforeAll(async () => {
+      await dataSource.query(`
+        CREATE TABLE commit_probe (id int, note text UNIQUE DEFERRABLE INITIALLY DEFERRED);
+        CREATE FUNCTION commit_probe_lose_connection() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NULL; END $$;
+        CREATE CONSTRAINT TRIGGER commit_probe_lost AFTER INSERT ON commit_probe
+          DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.id = 0)
+          EXECUTE FUNCTION commit_probe_lose_connection();`);
+    });
+
+    it('rethrows what PostgreSQL refused at COMMIT as it is: nothing was committed', async () => {
+      const failed = sut.transaction(async (manager) => {
+        await sut.appendInTransaction(manager, 'user-1', [event('A')]);
+        await manager.query(`INSERT INTO commit_probe VALUES (1, 'same'), (2, 'same')`);
+      });
+
+      await expect(failed).rejects.toMatchObject({ driverError: { code: '23505' } });
+      await expect(failed).rejects.not.toBeInstanceOf(CommitOutcomeUnknown);
+      expect(await sut.readStream('user-1')).toEqual([]);
+    });
+
+    it('throws CommitOutcomeUnknown when the connection goes away during COMMIT', async () => {
+      const failed = sut.transaction(async (manager) => {
+        await sut.appendInTransaction(manager, 'user-1', [event('A')]);
+        await manager.query(`INSERT INTO commit_probe VALUES (0, 'lose the connection')`);
+      });
+
+      await expect(failed).rejects.toBeInstanceOf(CommitOutcomeUnknown);
+    });
   });
 });

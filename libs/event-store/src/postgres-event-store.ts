@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { aggregateEvents } from './aggregate-events';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
-import { ConcurrencyError } from './errors';
+import { CommitOutcomeUnknown, ConcurrencyError } from './errors';
 import { completeMetadata } from './event-metadata';
 import type {
   AggregateOptions,
@@ -48,7 +48,7 @@ export class PostgresEventStore implements TransactionalEventStore<EntityManager
     events: readonly NewEvent[],
     options: AppendOptions = {},
   ): Promise<AppendResult> {
-    const result = await this.dataSource.transaction((manager) =>
+    const result = await this.committed((manager) =>
       this.appendInTransaction(manager, stream, events, options),
     );
     if (result.events.length > 0) await this.notifyAppended();
@@ -60,9 +60,38 @@ export class PostgresEventStore implements TransactionalEventStore<EntityManager
    * `appendInTransaction(manager, …)` and anything else written through `manager` commit together.
    */
   async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    const result = await this.dataSource.transaction(work);
+    const result = await this.committed(work);
     await this.notifyAppended();
     return result;
+  }
+
+  /**
+   * Runs `work` in a transaction and commits it. Guarantees: an error from `work` rolls back and
+   * is rethrown; a COMMIT that PostgreSQL refuses (a SQLSTATE of its own, e.g. a serialization
+   * failure) is rethrown as it is; a COMMIT whose connection fails (no answer, or a connection /
+   * shutdown SQLSTATE) throws CommitOutcomeUnknown — it may have been committed.
+   */
+  private async committed<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      let result: T;
+      try {
+        result = await work(runner.manager);
+      } catch (error) {
+        await runner.rollbackTransaction().catch(() => undefined);
+        throw error;
+      }
+      try {
+        await runner.commitTransaction();
+      } catch (error) {
+        throw refusedByServer(error) ? error : new CommitOutcomeUnknown(error);
+      }
+      return result;
+    } finally {
+      await runner.release();
+    }
   }
 
   /**
@@ -273,4 +302,17 @@ function isUniqueViolationOf(error: unknown, constraint: string): boolean {
   if (!(error instanceof QueryFailedError)) return false;
   const driverError = error.driverError as { code?: unknown; constraint?: unknown };
   return driverError.code === UNIQUE_VIOLATION && driverError.constraint === constraint;
+}
+
+/** A SQLSTATE the server chose to answer with, other than "connection gone / shutting down". */
+function refusedByServer(error: unknown): boolean {
+  const code =
+    (error as { code?: unknown; driverError?: { code?: unknown } } | null)?.driverError?.code ??
+    (error as { code?: unknown } | null)?.code;
+  return (
+    typeof code === 'string' &&
+    /^[0-9A-Z]{5}$/.test(code) &&
+    !code.startsWith('08') &&
+    !code.startsWith('57P')
+  );
 }

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import { ConcurrencyError } from '@herald/event-store';
+import { CommitOutcomeUnknown, ConcurrencyError } from '@herald/event-store';
 import { DomainError, InvalidInput } from '@herald/domain';
 import type { Request, Response } from 'express';
 import { isDatabaseUnavailable } from './database-unavailable';
@@ -89,6 +89,22 @@ export class ProblemDetailsFilter implements ExceptionFilter {
           detail,
         ),
         headers: {},
+      };
+    }
+    // Before the generic check: it wraps a connection error, but unlike it the change may be kept.
+    if (error instanceof CommitOutcomeUnknown) {
+      this.logger.warn(
+        `${request.method} ${request.path}: connection lost while committing (${error.message})`,
+      );
+      return {
+        body: problem(
+          503,
+          'commit-outcome-unknown',
+          'The database went away while committing this change: it may or may not have been ' +
+            'recorded. Retry with the same Idempotency-Key (entity changes), or check before ' +
+            'retrying',
+        ),
+        headers: { 'retry-after': String(DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS) },
       };
     }
     if (isDatabaseUnavailable(error)) {
