@@ -58,8 +58,8 @@ type Attempted =
  *   attempt due throws `DeliveryRetryScheduled`, so BullMQ retries after exactly the recorded
  *   delay (`deliveryBackoff`); success, exhaustion, 410 and skips complete the job.
  * - Isolation: at most `maxInFlightPerEndpoint` attempts per endpoint (host name, any port) at
- *   once in this worker. The slot is taken right after the one query that reads the delivery and
- *   its webhook, before the event is read or anything is signed. A job over the cap waits here
+ *   once in this worker. The slot is taken right after the one query that reads the delivery, its
+ *   webhook and its event, before anything is signed. A job over the cap waits here
  *   only while the endpoint is known to free a slot within MAX_SLOT_WAIT_MS (a fast endpoint's
  *   surplus would otherwise cycle through Redis and PostgreSQL over and over); otherwise it goes
  *   back to the delayed set at once (not counted as an attempt), for about one typical attempt
@@ -210,9 +210,9 @@ export class DeliveriesProcessor
     }
   }
 
-  /** Reads the event, signs and sends, the endpoint's slot held by the caller. */
+  /** Signs and sends the event read with the target, the endpoint's slot held by the caller. */
   private async attempt(target: DeliveryTarget, webhook: TargetWebhook): Promise<Attempted> {
-    const event = await this.loader.loadEvent(target.eventId);
+    const { event } = target;
     if (event === null) return { kind: 'impossible', failure: EVENT_NOT_FOUND };
     const startedAt = new Date();
     let request: WebhookRequest;

@@ -1,10 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import {
-  EVENT_COLUMNS,
-  toRecordedEvent,
-  type EventRow,
-  type RecordedEvent,
-} from '@herald/event-store';
+import { toRecordedEvent, type EventRow, type RecordedEvent } from '@herald/event-store';
 import { DataSource } from 'typeorm';
 import type { DeliveryStatus, DeliveryTarget } from './delivery-target';
 
@@ -25,9 +20,20 @@ interface TargetRow {
   previous_valid_until: Date | null;
   owner_api_access: boolean | null;
   correlation_id: string | null;
+  event_position: string | null;
+  event_stream: string | null;
+  event_version: number | null;
+  event_type: string | null;
+  event_data: unknown;
+  event_metadata: EventRow['metadata'];
+  event_recorded_at: Date | null;
+  event_transaction_id: string | null;
 }
 
-/** Reads what a delivery job needs from PostgreSQL, the source of truth; never from job data. */
+/**
+ * Reads what a delivery job needs from PostgreSQL, the source of truth; never from job data. One
+ * query per job: the delivery, its webhook, the owner's access and the event to send.
+ */
 @Injectable()
 export class DeliveryTargetLoader {
   constructor(private readonly dataSource: DataSource) {}
@@ -38,7 +44,10 @@ export class DeliveryTargetLoader {
       `SELECT d.id AS delivery_id, d.event_id, d.status, d.generation, d.attempt_count,
               d.next_attempt_at, w.id AS webhook_id, w.owner_id, w.url, w.status AS webhook_status,
               w.deleted_at, w.secret_ref, w.previous_secret_ref, w.previous_valid_until,
-              k.enabled AS owner_api_access, e.metadata->>'correlationId' AS correlation_id
+              k.enabled AS owner_api_access, e.metadata->>'correlationId' AS correlation_id,
+              e.position AS event_position, e.stream AS event_stream, e.version AS event_version,
+              e.type AS event_type, e.data AS event_data, e.metadata AS event_metadata,
+              e.recorded_at AS event_recorded_at, e.transaction_id AS event_transaction_id
          FROM deliveries d
          LEFT JOIN webhooks w ON w.id = d.webhook_id
          LEFT JOIN api_key_states k ON k.user_id = w.owner_id
@@ -70,15 +79,23 @@ export class DeliveryTargetLoader {
             },
       ownerApiAccess: row.owner_api_access === true,
       correlationId: row.correlation_id,
+      event: eventOf(row),
     };
   }
+}
 
-  /** The delivered event as recorded (its id is the request's `webhook-id`). */
-  async loadEvent(eventId: string): Promise<RecordedEvent | null> {
-    const rows = await this.dataSource.query<EventRow[]>(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE id = $1`,
-      [eventId],
-    );
-    return rows[0] === undefined ? null : toRecordedEvent(rows[0]);
-  }
+/** The event as recorded (its id is the request's `webhook-id`); null if the row is missing. */
+function eventOf(row: TargetRow): RecordedEvent | null {
+  if (row.event_position === null) return null;
+  return toRecordedEvent({
+    position: row.event_position,
+    id: row.event_id,
+    stream: row.event_stream as string,
+    version: row.event_version as number,
+    type: row.event_type as string,
+    data: row.event_data,
+    metadata: row.event_metadata,
+    recorded_at: row.event_recorded_at as Date,
+    transaction_id: row.event_transaction_id as string,
+  });
 }

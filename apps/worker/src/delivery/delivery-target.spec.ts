@@ -24,6 +24,7 @@ const target = (overrides: Partial<DeliveryTarget> = {}): DeliveryTarget => ({
   nextAttemptAt: null,
   webhook,
   ownerApiAccess: true,
+  event: null,
   ...overrides,
 });
 

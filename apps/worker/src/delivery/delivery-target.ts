@@ -1,3 +1,4 @@
+import type { RecordedEvent } from '@herald/event-store';
 import type { WebhookStatus } from '@herald/domain';
 
 export type DeliveryStatus = 'pending' | 'succeeded' | 'exhausted' | 'skipped';
@@ -32,6 +33,8 @@ export interface DeliveryTarget {
   readonly ownerApiAccess: boolean;
   /** The event's `metadata.correlationId` (the request that caused it), for the logs. */
   readonly correlationId?: string | null;
+  /** The event to send, as recorded; null if it no longer exists. */
+  readonly event: RecordedEvent | null;
 }
 
 /** Whether the job should act at all: the row is still waiting for exactly this round. */
