@@ -104,7 +104,8 @@ describe('fault: a worker frozen past its job lock while a second worker runs', 
     });
 
     await receiver.waitForRequests(1, 30_000);
-    expect(processState(workerA.pid)).toBe('T');
+    // The stop takes effect asynchronously: a busy process may still read as running for a moment.
+    expect(await waitUntil(() => processState(workerA!.pid) === 'T', 5000, 20)).toBe(true);
     const workerB = await system.startWorker();
 
     await receiver.waitForRequests(2, TAKEOVER_BOUND_MS);
