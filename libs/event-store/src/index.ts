@@ -1,5 +1,6 @@
 export * from './event-store';
 export { CommitOutcomeUnknown, ConcurrencyError } from './errors';
+export { isDatabaseUnavailable } from './database-unavailable';
 export { HERALD_EVENTS_CHANNEL } from './notifications';
 export { PostgresEventStore } from './postgres-event-store';
 export { InMemoryEventStore } from './in-memory-event-store';

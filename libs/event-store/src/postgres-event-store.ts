@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { aggregateEvents } from './aggregate-events';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
+import { isDatabaseUnavailable } from './database-unavailable';
 import { CommitOutcomeUnknown, ConcurrencyError } from './errors';
 import { completeMetadata } from './event-metadata';
 import type {
@@ -68,8 +69,9 @@ export class PostgresEventStore implements TransactionalEventStore<EntityManager
   /**
    * Runs `work` in a transaction and commits it. Guarantees: an error from `work` rolls back and
    * is rethrown; a COMMIT that PostgreSQL refuses (a SQLSTATE of its own, e.g. a serialization
-   * failure) is rethrown as it is; a COMMIT whose connection fails (no answer, or a connection /
-   * shutdown SQLSTATE) throws CommitOutcomeUnknown — it may have been committed.
+   * failure) is rethrown as it is; a COMMIT whose connection fails (`isDatabaseUnavailable`: no
+   * answer, or a connection / shutdown SQLSTATE) throws CommitOutcomeUnknown — it may have been
+   * committed.
    */
   private async committed<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
@@ -86,7 +88,7 @@ export class PostgresEventStore implements TransactionalEventStore<EntityManager
       try {
         await runner.commitTransaction();
       } catch (error) {
-        throw refusedByServer(error) ? error : new CommitOutcomeUnknown(error);
+        throw isDatabaseUnavailable(error) ? new CommitOutcomeUnknown(error) : error;
       }
       return result;
     } finally {
@@ -302,17 +304,4 @@ function isUniqueViolationOf(error: unknown, constraint: string): boolean {
   if (!(error instanceof QueryFailedError)) return false;
   const driverError = error.driverError as { code?: unknown; constraint?: unknown };
   return driverError.code === UNIQUE_VIOLATION && driverError.constraint === constraint;
-}
-
-/** A SQLSTATE the server chose to answer with, other than "connection gone / shutting down". */
-function refusedByServer(error: unknown): boolean {
-  const code =
-    (error as { code?: unknown; driverError?: { code?: unknown } } | null)?.driverError?.code ??
-    (error as { code?: unknown } | null)?.code;
-  return (
-    typeof code === 'string' &&
-    /^[0-9A-Z]{5}$/.test(code) &&
-    !code.startsWith('08') &&
-    !code.startsWith('57P')
-  );
 }

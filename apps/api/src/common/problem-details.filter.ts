@@ -1,8 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import { CommitOutcomeUnknown, ConcurrencyError } from '@herald/event-store';
+import { CommitOutcomeUnknown, ConcurrencyError, isDatabaseUnavailable } from '@herald/event-store';
 import { DomainError, InvalidInput } from '@herald/domain';
 import type { Request, Response } from 'express';
-import { isDatabaseUnavailable } from './database-unavailable';
 import { PROBLEM_CONTENT_TYPE, problem, type Problem } from './problem';
 import { ProblemException } from './problem.exception';
 
