@@ -4,8 +4,8 @@
 // from what the first one left (same database files, same key).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
+import { httpStatus } from '@herald/testing/processes';
 import { freePort, makeTempDir } from '../libs/testing/src/local-services.cjs';
 
 const repoRoot = path.resolve(__dirname, '..');
@@ -56,17 +56,6 @@ function runNpmStart(dataDir: string, port: number, workerPort: number): StartRu
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   return { child, port, output: () => output, exited };
-}
-
-function httpStatus(url: string): Promise<number | null> {
-  return new Promise((resolve) => {
-    const request = http.get(url, { timeout: 2000 }, (response) => {
-      response.resume();
-      resolve(response.statusCode ?? null);
-    });
-    request.once('timeout', () => request.destroy());
-    request.once('error', () => resolve(null));
-  });
 }
 
 const tail = (text: string) => text.split('\n').slice(-60).join('\n');
