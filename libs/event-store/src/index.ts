@@ -7,3 +7,5 @@ export { InMemoryEventStore } from './in-memory-event-store';
 export { InMemoryTransaction } from './in-memory-transaction';
 export { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './postgres-event-row';
 export { handleCommand, type HandleCommandOptions } from './handle-command';
+export { groupCommit } from './group-commit';
+export { preparedQuery } from './prepared-query';

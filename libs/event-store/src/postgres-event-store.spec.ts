@@ -246,7 +246,7 @@ describe(PostgresEventStore.name, () => {
       expect(received).toEqual([HERALD_EVENTS_CHANNEL]);
     });
 
-    it('is sent outside the append transaction, after its COMMIT', async () => {
+    it('is sent after the append has committed, outside any transaction; a plain append is one statement', async () => {
       const queries: { sql: string; inTransaction: boolean }[] = [];
       const recordingLogger: Logger = {
         logQuery: (sql: string, _parameters?: unknown[], queryRunner?: QueryRunner) => {
@@ -271,19 +271,25 @@ describe(PostgresEventStore.name, () => {
         await recorded.destroy();
       }
 
-      const commit = queries.findIndex((q) => q.sql === 'COMMIT');
+      const append = queries.findIndex((q) => q.sql.includes('INSERT INTO events'));
       const notify = queries.findIndex((q) => q.sql.includes('pg_notify'));
-      expect(commit).toBeGreaterThan(-1);
-      expect(notify).toBeGreaterThan(commit);
+      expect(append).toBeGreaterThan(-1);
+      expect(queries.slice(0, append + 1).map((q) => q.sql)).not.toContain('START TRANSACTION');
+      expect(queries[append].inTransaction).toBe(false);
+      expect(notify).toBeGreaterThan(append);
       expect(queries[notify].inTransaction).toBe(false);
       expect(queries.filter((q) => q.sql.includes('pg_notify'))).toHaveLength(1);
     });
 
     it('does not fail the append when it cannot be sent', async () => {
-      const query = dataSource.query.bind(dataSource);
-      const spy = jest.spyOn(dataSource, 'query').mockImplementation((sql, parameters) => {
-        if (sql.includes('pg_notify')) return Promise.reject(new Error('connection lost'));
-        return query(sql, parameters);
+      // The append takes the first connection; the wake-up's connection fails.
+      const create = dataSource.createQueryRunner.bind(dataSource);
+      let runners = 0;
+      const spy = jest.spyOn(dataSource, 'createQueryRunner').mockImplementation((mode) => {
+        const runner = create(mode);
+        runners += 1;
+        if (runners === 2) runner.connect = () => Promise.reject(new Error('connection lost'));
+        return runner;
       });
       try {
         await expect(sut.append('user-1', [event('A')])).resolves.toMatchObject({
@@ -292,6 +298,7 @@ describe(PostgresEventStore.name, () => {
       } finally {
         spy.mockRestore();
       }
+      expect(runners).toBe(2);
       expect(await sut.readStream('user-1')).toHaveLength(1);
     });
   });
@@ -381,6 +388,22 @@ describe(PostgresEventStore.name, () => {
       });
 
       await expect(failed).rejects.toBeInstanceOf(CommitOutcomeUnknown);
+      // The lost connection is closed, not handed to the next caller.
+      await expect(dataSource.query('SELECT 1')).resolves.toHaveLength(1);
+    });
+
+    it('throws CommitOutcomeUnknown when the connection goes away during a one-statement append', async () => {
+      await dataSource.query(`
+        CREATE TRIGGER events_lose_connection AFTER INSERT ON events
+          FOR EACH ROW WHEN (NEW.type = 'LoseConnection')
+          EXECUTE FUNCTION commit_probe_lose_connection()`);
+      try {
+        const failed = sut.append('user-1', [event('LoseConnection')]);
+
+        await expect(failed).rejects.toBeInstanceOf(CommitOutcomeUnknown);
+      } finally {
+        await dataSource.query('DROP TRIGGER events_lose_connection ON events');
+      }
     });
   });
 });

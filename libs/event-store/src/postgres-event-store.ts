@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { aggregateEvents } from './aggregate-events';
+import { groupCommit } from './group-commit';
+import { preparedQuery, releaseRunner } from './prepared-query';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 import { isDatabaseUnavailable } from './database-unavailable';
 import { CommitOutcomeUnknown, ConcurrencyError } from './errors';
@@ -38,20 +40,40 @@ const STREAM_VERSION_CONSTRAINT = 'events_stream_version_key';
  * isolation level a lost race surfaces as a serialization failure instead of ConcurrencyError.
  */
 export class PostgresEventStore implements TransactionalEventStore<EntityManager> {
+  private readonly wakeRelay: (caller: 'wake-up') => Promise<void>;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly projections: InlineProjection<EntityManager>[] = [],
-  ) {}
+  ) {
+    this.wakeRelay = groupCommit(async (callers) => {
+      await preparedQuery(this.dataSource, 'SELECT pg_notify($1, $2)', [HERALD_EVENTS_CHANNEL, '']);
+      return callers.map(() => undefined);
+    }, Number.MAX_SAFE_INTEGER);
+  }
 
-  /** Appends in a transaction of its own, then wakes the relay (after commit, best-effort). */
+  /**
+   * Appends in a transaction of its own, then wakes the relay (after commit, best-effort). When no
+   * inline projection handles these events the append is one statement, committed on its own
+   * (atomic as a whole); otherwise the projections run with it in one transaction.
+   */
   async append(
     stream: string,
     events: readonly NewEvent[],
     options: AppendOptions = {},
   ): Promise<AppendResult> {
-    const result = await this.committed((manager) =>
-      this.appendInTransaction(manager, stream, events, options),
+    validateExpectedVersion(options.expectedVersion ?? 'any');
+    const projected = this.projections.some((projection) =>
+      events.some((event) => projection.handles.includes(event.type)),
     );
+    const result =
+      projected || events.length === 0
+        ? await this.committed((manager) =>
+            this.appendInTransaction(manager, stream, events, options),
+          )
+        : await this.committedStatement((manager) =>
+            this.appendEvents(manager, stream, events, options.expectedVersion ?? 'any'),
+          );
     if (result.events.length > 0) await this.notifyAppended();
     return result;
   }
@@ -76,23 +98,47 @@ export class PostgresEventStore implements TransactionalEventStore<EntityManager
   private async committed<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
+    let lost: unknown;
     try {
       await runner.startTransaction();
       let result: T;
       try {
         result = await work(runner.manager);
       } catch (error) {
-        await runner.rollbackTransaction().catch(() => undefined);
+        if (isDatabaseUnavailable(error)) lost = error;
+        else await runner.rollbackTransaction().catch(() => undefined);
         throw error;
       }
       try {
         await runner.commitTransaction();
       } catch (error) {
-        throw isDatabaseUnavailable(error) ? new CommitOutcomeUnknown(error) : error;
+        if (!isDatabaseUnavailable(error)) throw error;
+        lost = error;
+        throw new CommitOutcomeUnknown(error);
       }
       return result;
     } finally {
-      await runner.release();
+      await releaseRunner(runner, lost);
+    }
+  }
+
+  /**
+   * Runs `work`, which must be ONE statement, in autocommit: it commits by itself, all or nothing.
+   * Guarantees as `committed`: a connection that cannot be had throws as it is (nothing was
+   * sent); a connection lost once the statement may have run throws CommitOutcomeUnknown.
+   */
+  private async committedStatement<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    let lost: unknown;
+    try {
+      return await work(runner.manager);
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      lost = error;
+      throw new CommitOutcomeUnknown(error);
+    } finally {
+      await releaseRunner(runner, lost);
     }
   }
 
@@ -120,22 +166,20 @@ export class PostgresEventStore implements TransactionalEventStore<EntityManager
       return { nextExpectedVersion: current, events: [] };
     }
 
-    const nextVersion = await this.advanceStream(manager, stream, expected, events.length);
-    const recorded = await this.insertEvents(
-      manager,
-      stream,
-      nextVersion - events.length,
-      events,
-      expected,
-    );
-    await runInlineProjections(this.projections, recorded, manager);
-    return { nextExpectedVersion: nextVersion, events: recorded };
+    const result = await this.appendEvents(manager, stream, events, expected);
+    await runInlineProjections(this.projections, result.events, manager);
+    return result;
   }
 
-  /** Sends the relay's wake-up. Never throws: a lost wake-up only delays the relay until it polls. */
+  /**
+   * Sends the relay's wake-up. Never throws: a lost wake-up only delays the relay until it polls.
+   * Guarantee: a NOTIFY is sent after this call began (so after the caller's commit). Callers that
+   * overlap share one (`groupCommit`): under load the API sends one per round trip, not one per
+   * append; the relay reads everything committed when it wakes.
+   */
   async notifyAppended(): Promise<void> {
     try {
-      await this.dataSource.query('SELECT pg_notify($1, $2)', [HERALD_EVENTS_CHANNEL, '']);
+      await this.wakeRelay('wake-up');
     } catch (error) {
       this.dataSource.logger.log(
         'warn',
@@ -199,18 +243,48 @@ export class PostgresEventStore implements TransactionalEventStore<EntityManager
   }
 
   /**
-   * Moves the stream's row forward by `count` if it meets `expected`, locking it until commit,
-   * and returns the new version. A writer that lost a race waits for the winner's commit and
-   * then sees the new version, so it fails here rather than later.
+   * ONE statement: moves the stream's row forward by the number of events if it meets `expected`
+   * (locking it until commit) and inserts the events after its old version, positions in the
+   * events' order. A writer that lost a race waits for the winner's commit, then sees the new
+   * version and inserts nothing: ConcurrencyError.
    */
-  private async advanceStream(
+  private async appendEvents(
     manager: EntityManager,
     stream: string,
+    events: readonly NewEvent[],
     expected: ExpectedVersion,
-    count: number,
-  ): Promise<number> {
-    const [sql, parameters] = advanceStreamQuery(stream, expected, count);
-    const rows = await manager.query<{ version: number }[]>(sql, parameters);
+  ): Promise<AppendResult> {
+    const [advance, advanceParameters] = advanceStreamQuery(stream, expected, events.length);
+    const at = advanceParameters.length;
+    const correlationId = randomUUID();
+    let rows: EventRow[];
+    try {
+      rows = await preparedQuery<EventRow>(
+        manager,
+        `WITH advanced AS (${advance})
+         INSERT INTO events (id, stream, version, type, data, metadata)
+         SELECT e.id, $1, advanced.version - $${at + 1}::int + e.n::int, e.type, e.data, e.metadata
+           FROM advanced,
+                unnest($${at + 2}::uuid[], $${at + 3}::text[], $${at + 4}::jsonb[], $${at + 5}::jsonb[])
+                WITH ORDINALITY AS e(id, type, data, metadata, n)
+          ORDER BY e.n
+         RETURNING ${EVENT_COLUMNS}`,
+        [
+          ...advanceParameters,
+          events.length,
+          events.map(() => randomUUID()),
+          events.map((event) => event.type),
+          events.map((event) => JSON.stringify(event.data ?? null)),
+          events.map((event) => JSON.stringify(completeMetadata(event.metadata, correlationId))),
+        ],
+      );
+    } catch (error) {
+      // Only reachable if the events table got ahead of `streams` (a writer bypassing this class).
+      if (isUniqueViolationOf(error, STREAM_VERSION_CONSTRAINT)) {
+        throw new ConcurrencyError(stream, String(expected), -1);
+      }
+      throw error;
+    }
     if (rows.length === 0) {
       throw new ConcurrencyError(
         stream,
@@ -218,44 +292,9 @@ export class PostgresEventStore implements TransactionalEventStore<EntityManager
         await this.currentVersion(manager, stream),
       );
     }
-    return rows[0].version;
-  }
-
-  /** One INSERT for all events; positions follow the events' order. */
-  private async insertEvents(
-    manager: EntityManager,
-    stream: string,
-    startVersion: number,
-    events: readonly NewEvent[],
-    expected: ExpectedVersion,
-  ): Promise<RecordedEvent[]> {
-    const correlationId = randomUUID();
-    try {
-      const rows = await manager.query<EventRow[]>(
-        `INSERT INTO events (id, stream, version, type, data, metadata)
-         SELECT e.id, $1, $2::int + e.n::int, e.type, e.data, e.metadata
-           FROM unnest($3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[])
-                WITH ORDINALITY AS e(id, type, data, metadata, n)
-          ORDER BY e.n
-         RETURNING ${EVENT_COLUMNS}`,
-        [
-          stream,
-          startVersion,
-          events.map(() => randomUUID()),
-          events.map((event) => event.type),
-          events.map((event) => JSON.stringify(event.data ?? null)),
-          events.map((event) => JSON.stringify(completeMetadata(event.metadata, correlationId))),
-        ],
-      );
-      // RETURNING order is not promised by SQL; versions are.
-      return rows.map(toRecordedEvent).sort((a, b) => a.version - b.version);
-    } catch (error) {
-      // Only reachable if the events table got ahead of `streams` (a writer bypassing this class).
-      if (isUniqueViolationOf(error, STREAM_VERSION_CONSTRAINT)) {
-        throw new ConcurrencyError(stream, String(expected), startVersion);
-      }
-      throw error;
-    }
+    // RETURNING order is not promised by SQL; versions are.
+    const recorded = rows.map(toRecordedEvent).sort((a, b) => a.version - b.version);
+    return { nextExpectedVersion: recorded.at(-1)!.version, events: recorded };
   }
 }
 
@@ -264,7 +303,7 @@ function advanceStreamQuery(
   expected: ExpectedVersion,
   count: number,
 ): [string, unknown[]] {
-  // UPDATEs are wrapped in a CTE because TypeORM returns [rows, rowCount] for a bare UPDATE.
+  // Each runs as the `advanced` CTE of appendEvents' INSERT, returning the new version or no row.
   switch (expected) {
     case 'any':
       return [
@@ -283,18 +322,14 @@ function advanceStreamQuery(
       ];
     case 'stream_exists':
       return [
-        `WITH advanced AS (
-           UPDATE streams SET version = version + $2 WHERE stream = $1 AND version > 0
-           RETURNING version)
-         SELECT version FROM advanced`,
+        `UPDATE streams SET version = version + $2 WHERE stream = $1 AND version > 0
+         RETURNING version`,
         [stream, count],
       ];
     default:
       return [
-        `WITH advanced AS (
-           UPDATE streams SET version = version + $2 WHERE stream = $1 AND version = $3
-           RETURNING version)
-         SELECT version FROM advanced`,
+        `UPDATE streams SET version = version + $2 WHERE stream = $1 AND version = $3
+         RETURNING version`,
         [stream, count, expected],
       ];
   }
