@@ -1,3 +1,4 @@
+import { preparedQuery } from '@herald/event-store';
 import { Injectable } from '@nestjs/common';
 import { constantTimeEqualHex, hasValidApiKeyShape, hashApiKey } from '@herald/domain';
 import { DataSource } from 'typeorm';
@@ -16,7 +17,8 @@ export class ApiKeyAuthenticator {
     if (!hasValidApiKeyShape(apiKey)) return null;
     const keyHash = hashApiKey(apiKey);
     const rows: { user_id: string; email: string; role: 'admin' | 'user'; key_hash: string }[] =
-      await this.db.query(
+      await preparedQuery(
+        this.db,
         `SELECT k.user_id, k.key_hash, u.email, u.role FROM api_key_states k JOIN users u ON u.id = k.user_id
         WHERE k.key_hash = $1 AND k.enabled`,
         [keyHash],

@@ -7,7 +7,7 @@ import {
   InvalidInput,
   type EntityChanged,
 } from '@herald/domain';
-import type { TransactionalEventStore } from '@herald/event-store';
+import type { AppendResult, NewEvent, TransactionalEventStore } from '@herald/event-store';
 import { EVENT_STORE } from '@herald/projections';
 import type { EntityManager } from 'typeorm';
 import { eventMetadata } from '../common/command-context';
@@ -22,6 +22,20 @@ import {
   type RecordedEntityChanges,
 } from './record-entity-changes.command';
 
+type Appender = (stream: string, events: NewEvent[]) => Promise<AppendResult>;
+
+const ANY = { expectedVersion: 'any' } as const;
+
+/** The indexes of the decided events, by the entity stream they go to. */
+function groupByStream(decided: readonly EntityChanged[]): Map<string, number[]> {
+  const byStream = new Map<string, number[]>();
+  decided.forEach((event, index) => {
+    const stream = entityStream(event.data.entity, event.data.entityId);
+    byStream.set(stream, [...(byStream.get(stream) ?? []), index]);
+  });
+  return byStream;
+}
+
 /**
  * Appends one EntityChanged per reported change, all in ONE transaction: the whole batch is
  * recorded or nothing is.
@@ -30,6 +44,9 @@ import {
  * requests racing with the same key, the second one's insert waits for the first to commit, then
  * conflicts and reads the stored response; so a key appends at most one set of events, and a
  * request whose transaction fails leaves its key unused.
+ *
+ * A request without a key whose changes all go to one entity is a single append (one statement,
+ * `EventStore.append`): there is nothing else to commit with it.
  *
  * Streams are written in name order, so concurrent batches lock `streams` rows in one order and
  * cannot deadlock; within one stream the request's order is kept.
@@ -45,6 +62,12 @@ export class RecordEntityChangesHandler implements ICommandHandler<RecordEntityC
     const decided = this.decide(command);
     const fingerprint = requestFingerprint(command.batch.raw);
     const { userId, idempotencyKey: key } = command;
+    const byStream = groupByStream(decided);
+    if (key === null && byStream.size === 1) {
+      // Nothing else to write with it: one append, committed as one statement.
+      const append: Appender = (stream, events) => this.events.append(stream, events, ANY);
+      return { response: await this.append(append, decided, byStream, command), replayed: false };
+    }
 
     return this.events.transaction(async (tx) => {
       if (key !== null) {
@@ -56,7 +79,9 @@ export class RecordEntityChangesHandler implements ICommandHandler<RecordEntityC
         );
         if (claimed.length === 0) return this.storedResponse(tx, userId, key, fingerprint);
       }
-      const response = await this.append(tx, decided, command);
+      const append: Appender = (stream, events) =>
+        this.events.appendInTransaction(tx, stream, events, ANY);
+      const response = await this.append(append, decided, byStream, command);
       if (key !== null) {
         await tx.query(
           `UPDATE idempotency_keys SET response = $3 WHERE user_id = $1 AND key = $2`,
@@ -99,24 +124,18 @@ export class RecordEntityChangesHandler implements ICommandHandler<RecordEntityC
   }
 
   private async append(
-    tx: EntityManager,
+    append: Appender,
     decided: EntityChanged[],
+    byStream: Map<string, number[]>,
     command: RecordEntityChangesCommand,
   ): Promise<RecordedEntityChangesView> {
-    const byStream = new Map<string, number[]>();
-    decided.forEach((event, index) => {
-      const stream = entityStream(event.data.entity, event.data.entityId);
-      byStream.set(stream, [...(byStream.get(stream) ?? []), index]);
-    });
     const recorded: RecordedEntityChangeView[] = new Array(decided.length);
     const metadata = eventMetadata(command.context);
     for (const stream of [...byStream.keys()].sort()) {
       const indexes = byStream.get(stream)!;
-      const { events } = await this.events.appendInTransaction(
-        tx,
+      const { events } = await append(
         stream,
         indexes.map((index) => ({ ...decided[index], metadata })),
-        { expectedVersion: 'any' },
       );
       events.forEach((event, n) => {
         recorded[indexes[n]] = { eventId: event.id, position: String(event.position) };
