@@ -1,11 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
-import type { SendWebhookResult } from '@herald/delivery';
+import { classifyResponse, type SendWebhookResult } from '@herald/delivery';
 import { SYSTEM_ACTOR_ID } from '@herald/domain';
 import { DataSource, type EntityManager } from 'typeorm';
+import { groupCommit } from '@herald/event-store';
 import { judgeAttempt, type AttemptVerdict } from './attempt-verdict';
 import type { DeliveryTarget, SkipReason } from './delivery-target';
 import { endFailingRun, longestRetryGapMs, recordFailure } from './failing-run';
+import {
+  recordSucceededAttempts,
+  type SucceededAttempt,
+  type SuccessRecorded,
+} from './record-successes';
 import type { DeliveryOutcome, RecordedOutcome } from './recorded-outcome';
 import { truncateUtf8 } from './response-body';
 import type { ShutoffReason } from './webhook-shutoff';
@@ -25,16 +31,24 @@ interface LockedDelivery {
 
 type Judge = (roundAttempt: number) => AttemptVerdict;
 
+/** Most succeeded attempts one statement records (see groupCommit). */
+const SUCCESSES_PER_STATEMENT = 100;
+
 /**
  * Writes what happened to a delivery. PostgreSQL is the source of truth: once `recordAttempt`
  * returns, the attempt is in the log and the delivery's new state is committed, in one
  * transaction. A turn-off of the webhook that the attempt calls for runs afterwards, in a
  * transaction of its own (`WebhookShutoffRunner`): however it goes, the attempt stays recorded
  * and is never sent again because of it.
+ *
+ * A 2xx, the common case, needs nothing from the row to be judged: it is written with other
+ * attempts finishing at the same time in one statement (`recordSucceededAttempts`, batched by
+ * `groupCommit`), with the same guarantees. Every other result reads the row first.
  */
 @Injectable()
 export class DeliveryOutcomeRecorder {
   private readonly runGapMs: number;
+  private readonly recordSuccess: (attempt: SucceededAttempt) => Promise<SuccessRecorded>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -42,6 +56,10 @@ export class DeliveryOutcomeRecorder {
     private readonly shutoff: WebhookShutoffRunner,
   ) {
     this.runGapMs = longestRetryGapMs(config);
+    this.recordSuccess = groupCommit(
+      (attempts) => recordSucceededAttempts(dataSource, attempts),
+      SUCCESSES_PER_STATEMENT,
+    );
   }
 
   /** Marks the delivery skipped if it is still pending in this round; returns whether it did. */
@@ -62,6 +80,20 @@ export class DeliveryOutcomeRecorder {
    * with the schedule instead of starting it again.
    */
   async recordAttempt(target: DeliveryTarget, attempt: FinishedAttempt): Promise<RecordedOutcome> {
+    const { result } = attempt;
+    if (classifyResponse(result.statusCode, result.error) === 'success') {
+      const { attemptNumber, current } = await this.recordSuccess({
+        deliveryId: target.deliveryId,
+        generation: target.generation,
+        webhookId: target.webhook?.id ?? null,
+        startedAt: attempt.startedAt,
+        durationMs: result.durationMs,
+        statusCode: result.statusCode!,
+        responseBody: result.responseBody,
+      });
+      const kind = current ? 'succeeded' : 'superseded';
+      return { kind, attemptNumber, webhookTurnedOff: null };
+    }
     const judge: Judge = (roundAttempt) =>
       judgeAttempt(attempt.result, roundAttempt, this.config.retryScheduleSeconds);
     const now = new Date();

@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { toRecordedEvent, type EventRow, type RecordedEvent } from '@herald/event-store';
+import {
+  preparedQuery,
+  toRecordedEvent,
+  type EventRow,
+  type RecordedEvent,
+} from '@herald/event-store';
 import { DataSource } from 'typeorm';
+import { groupCommit } from '@herald/event-store';
 import type { DeliveryStatus, DeliveryTarget } from './delivery-target';
 
 interface TargetRow {
@@ -30,17 +36,30 @@ interface TargetRow {
   event_transaction_id: string | null;
 }
 
+/** Most deliveries one query reads (see groupCommit). */
+const TARGETS_PER_QUERY = 100;
+
 /**
  * Reads what a delivery job needs from PostgreSQL, the source of truth; never from job data. One
- * query per job: the delivery, its webhook, the owner's access and the event to send.
+ * query per job, or one for the jobs starting together (`groupCommit`): the delivery, its webhook,
+ * the owner's access and the event to send.
  */
 @Injectable()
 export class DeliveryTargetLoader {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly loadBatched: (deliveryId: string) => Promise<DeliveryTarget | null>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.loadBatched = groupCommit((ids) => this.loadMany(ids), TARGETS_PER_QUERY);
+  }
 
   /** The delivery with its webhook and its owner's API access as they are now; null if no such row. */
-  async load(deliveryId: string): Promise<DeliveryTarget | null> {
-    const rows = await this.dataSource.query<TargetRow[]>(
+  load(deliveryId: string): Promise<DeliveryTarget | null> {
+    return this.loadBatched(deliveryId);
+  }
+
+  private async loadMany(deliveryIds: readonly string[]): Promise<(DeliveryTarget | null)[]> {
+    const rows = await preparedQuery<TargetRow>(
+      this.dataSource,
       `SELECT d.id AS delivery_id, d.event_id, d.status, d.generation, d.attempt_count,
               d.next_attempt_at, w.id AS webhook_id, w.owner_id, w.url, w.status AS webhook_status,
               w.deleted_at, w.secret_ref, w.previous_secret_ref, w.previous_valid_until,
@@ -52,36 +71,39 @@ export class DeliveryTargetLoader {
          LEFT JOIN webhooks w ON w.id = d.webhook_id
          LEFT JOIN api_key_states k ON k.user_id = w.owner_id
          LEFT JOIN events e ON e.id = d.event_id
-        WHERE d.id = $1`,
-      [deliveryId],
+        WHERE d.id = ANY($1::uuid[])`,
+      [deliveryIds],
     );
-    const row = rows[0];
-    if (row === undefined) return null;
-    return {
-      deliveryId: row.delivery_id,
-      eventId: row.event_id,
-      status: row.status,
-      generation: Number(row.generation),
-      attemptCount: Number(row.attempt_count),
-      nextAttemptAt: row.next_attempt_at,
-      webhook:
-        row.webhook_id === null
-          ? null
-          : {
-              id: row.webhook_id,
-              ownerId: row.owner_id as string,
-              url: row.url as string,
-              status: row.webhook_status as 'on' | 'off',
-              deletedAt: row.deleted_at,
-              secretRef: row.secret_ref as string,
-              previousSecretRef: row.previous_secret_ref,
-              previousValidUntil: row.previous_valid_until,
-            },
-      ownerApiAccess: row.owner_api_access === true,
-      correlationId: row.correlation_id,
-      event: eventOf(row),
-    };
+    const byId = new Map(rows.map((row) => [row.delivery_id, targetOf(row)]));
+    return deliveryIds.map((id) => byId.get(id) ?? null);
   }
+}
+
+function targetOf(row: TargetRow): DeliveryTarget {
+  return {
+    deliveryId: row.delivery_id,
+    eventId: row.event_id,
+    status: row.status,
+    generation: Number(row.generation),
+    attemptCount: Number(row.attempt_count),
+    nextAttemptAt: row.next_attempt_at,
+    webhook:
+      row.webhook_id === null
+        ? null
+        : {
+            id: row.webhook_id,
+            ownerId: row.owner_id as string,
+            url: row.url as string,
+            status: row.webhook_status as 'on' | 'off',
+            deletedAt: row.deleted_at,
+            secretRef: row.secret_ref as string,
+            previousSecretRef: row.previous_secret_ref,
+            previousValidUntil: row.previous_valid_until,
+          },
+    ownerApiAccess: row.owner_api_access === true,
+    correlationId: row.correlation_id,
+    event: eventOf(row),
+  };
 }
 
 /** The event as recorded (its id is the request's `webhook-id`); null if the row is missing. */

@@ -1,3 +1,4 @@
+import { preparedQuery } from '@herald/event-store';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
@@ -90,7 +91,8 @@ export class EventDispatcher {
   }
 
   private async loadEvent(eventId: string): Promise<StoredEvent> {
-    const rows = await this.db.query<StoredEvent[]>(
+    const rows = await preparedQuery<StoredEvent>(
+      this.db,
       `SELECT id, position, type, data, metadata->>'correlationId' AS correlation_id
          FROM events WHERE id = $1`,
       [eventId],

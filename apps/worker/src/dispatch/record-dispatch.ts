@@ -1,3 +1,4 @@
+import { preparedQuery } from '@herald/event-store';
 import type { PendingDelivery } from '@herald/queues';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
@@ -62,7 +63,7 @@ export async function recordDispatch(
   type: string,
   targets: readonly WebhookTarget[],
 ): Promise<RecordedDispatch> {
-  const rows = await db.query<DispatchRow[]>(RECORD_DISPATCH, [
+  const rows = await preparedQuery<DispatchRow>(db, RECORD_DISPATCH, [
     eventId,
     type,
     targets.map(() => randomUUID()),

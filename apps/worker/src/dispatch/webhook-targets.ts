@@ -1,3 +1,4 @@
+import { preparedQuery } from '@herald/event-store';
 import { subscriptionMatches, type Matchable, type UserRole } from '@herald/domain';
 import type { DataSource, EntityManager } from 'typeorm';
 
@@ -42,7 +43,8 @@ export async function matchingWebhooks(
   matchable: Matchable,
   eventPosition: bigint | string,
 ): Promise<WebhookTarget[]> {
-  const rows = await db.query<CandidateRow[]>(
+  const rows = await preparedQuery<CandidateRow>(
+    db,
     `${CANDIDATES} AND w.entity IN ($1, '*') AND w.operation IN ($2, '*')
        AND w.subscribed_position < $3 ORDER BY w.id`,
     [matchable.entity, matchable.operation, eventPosition.toString()],
@@ -68,7 +70,7 @@ export async function pingedWebhook(
   db: DataSource | EntityManager,
   webhookId: string,
 ): Promise<WebhookTarget[]> {
-  const rows = await db.query<CandidateRow[]>(`${CANDIDATES} AND w.id = $1`, [webhookId]);
+  const rows = await preparedQuery<CandidateRow>(db, `${CANDIDATES} AND w.id = $1`, [webhookId]);
   return rows.map(toTarget);
 }
 
