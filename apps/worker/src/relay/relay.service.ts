@@ -18,8 +18,13 @@ import { RELAY_CHECKPOINT, RelayCheckpoints } from './relay-checkpoints';
 import { RelayLeadership } from './relay-leadership';
 import { RELAY_OPTIONS, type RelayOptions } from './relay-options';
 
-/** How soon to look again while committed events are held back behind an older transaction. */
-const HELD_BACK_RECHECK_MS = 50;
+/**
+ * How soon to look again while committed events are held back behind an older transaction: the
+ * first look comes soon (most such transactions are single statements, over in a few ms), then
+ * the wait doubles up to the last value while the same events stay held back.
+ */
+const HELD_BACK_FIRST_RECHECK_MS = 2;
+const HELD_BACK_LAST_RECHECK_MS = 50;
 
 /**
  * Moves committed events to the `events` queue, in commit order (`readAll`), one dispatch job per
@@ -41,6 +46,7 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
   private pollTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private recheckTimer: NodeJS.Timeout | undefined;
+  private recheckDelayMs = HELD_BACK_FIRST_RECHECK_MS;
   /** Where the last pass ended (what it saved, or what it started from). */
   private reachedCheckpoint: GlobalCheckpoint | null = null;
   private draining: Promise<void> | null = null;
@@ -131,9 +137,13 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
    * committed events wait past the checkpoint, look again shortly instead of a poll interval later.
    */
   private async recheckHeldBackEvents(): Promise<void> {
-    if (this.stopped || !(await this.checkpoints.hasEventsAfter(this.reachedCheckpoint))) return;
+    if (this.stopped || !(await this.checkpoints.hasEventsAfter(this.reachedCheckpoint))) {
+      this.recheckDelayMs = HELD_BACK_FIRST_RECHECK_MS;
+      return;
+    }
     clearTimeout(this.recheckTimer);
-    this.recheckTimer = setTimeout(() => this.wake(), HELD_BACK_RECHECK_MS);
+    this.recheckTimer = setTimeout(() => this.wake(), this.recheckDelayMs);
+    this.recheckDelayMs = Math.min(this.recheckDelayMs * 2, HELD_BACK_LAST_RECHECK_MS);
   }
 
   private async catchUp(): Promise<number> {
