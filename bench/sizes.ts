@@ -25,7 +25,7 @@ export const FULL: BenchSizes = {
   e2eConcurrency: 32,
   latencyMs: 15_000,
   fanoutLevels: [1, 10, 100, 1000],
-  fanoutDeliveries: 3_000,
+  fanoutDeliveries: 12_000,
   growthLevels: [10, 100_000],
   growthMs: 8_000,
   memoryEvents: 500,
