@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as prettier from 'prettier';
 import type { HeraldResults } from './herald/run-herald';
@@ -211,7 +211,23 @@ function markdown(summary: Summary, info: RunInfo, references: ReferenceResults[
   return lines.join('\n');
 }
 
-/** Writes `<dir>/<date>.md` and `<dir>/latest.json` (formatted as the repository's prettier wants). */
+/**
+ * Everything from this line on in a results file is written by hand (profiles, fixes, before and
+ * after) and kept when a later run of the same day rewrites the tables above it.
+ */
+export const NOTES_MARKER = '<!-- Notes below are written by hand and kept across runs. -->';
+
+function keptNotes(markdownPath: string): string {
+  if (!existsSync(markdownPath)) return '';
+  const existing = readFileSync(markdownPath, 'utf8');
+  const at = existing.indexOf(NOTES_MARKER);
+  return at < 0 ? '' : `\n${existing.slice(at)}`;
+}
+
+/**
+ * Writes `<dir>/<date>.md` (keeping its hand-written notes, see NOTES_MARKER) and
+ * `<dir>/latest.json` (formatted as the repository's prettier wants).
+ */
 export async function writeReport(
   dir: string,
   rounds: RoundResult[],
@@ -220,13 +236,14 @@ export async function writeReport(
   const summary = summarise(rounds);
   mkdirSync(dir, { recursive: true });
   const markdownPath = path.join(dir, `${info.date.slice(0, 10)}.md`);
+  const notes = keptNotes(markdownPath);
   writeFileSync(
     markdownPath,
     markdown(
       summary,
       info,
       rounds.map((r) => r.references),
-    ),
+    ) + notes,
   );
   const json = {
     ...nest(summary.median),
