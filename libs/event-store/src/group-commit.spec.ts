@@ -12,15 +12,19 @@ describe(groupCommit.name, () => {
     expect(batches).toEqual([[1, 2, 3]]);
   });
 
-  it('holds calls made while a batch runs and sends them together once it ends', async () => {
+  it('holds calls made while maxInFlight batches run and sends them together once one ends', async () => {
     const batches: number[][] = [];
     let finishFirst!: () => void;
     const first = new Promise<void>((resolve) => (finishFirst = resolve));
-    const echo = groupCommit(async (keys: readonly number[]) => {
-      batches.push([...keys]);
-      if (batches.length === 1) await first;
-      return [...keys];
-    }, 100);
+    const echo = groupCommit(
+      async (keys: readonly number[]) => {
+        batches.push([...keys]);
+        if (batches.length === 1) await first;
+        return [...keys];
+      },
+      100,
+      1,
+    );
 
     const one = echo(1);
     await new Promise((resolve) => setImmediate(resolve));
@@ -32,6 +36,24 @@ describe(groupCommit.name, () => {
     finishFirst();
     await expect(Promise.all([one, ...later])).resolves.toEqual([1, 2, 3, 4]);
     expect(batches).toEqual([[1], [2, 3, 4]]);
+  });
+
+  it('lets other batches run while one is stuck, up to maxInFlight', async () => {
+    const stuck = new Promise<number[]>(() => undefined);
+    let calls = 0;
+    const echo = groupCommit(
+      async (keys: readonly number[]) => {
+        calls += 1;
+        return calls === 1 ? stuck : [...keys];
+      },
+      100,
+      2,
+    );
+
+    void echo(1);
+    for (let turn = 0; turn < 3; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toBe(1);
+    await expect(echo(2)).resolves.toBe(2);
   });
 
   it('splits batches at maxBatchSize', async () => {

@@ -1,11 +1,14 @@
 import DataLoader from 'dataloader';
 
+/** Batches that may run at once: one stuck statement does not hold back every later call. */
+const DEFAULT_MAX_IN_FLIGHT = 4;
+
 /**
  * Turns a statement that handles many items into a call per item, batched the way databases
  * group commits: the first call goes out on the next turn of the event loop, and calls made while
- * a batch is still running wait for it and go out together. Under light load a call waits one
- * event-loop turn at most; under heavy load one round trip carries many calls, so the number of
- * statements falls as the load rises.
+ * `maxInFlight` batches are already running wait for one of them to end and go out together.
+ * Under light load a call waits one event-loop turn at most; under heavy load one round trip
+ * carries many calls, so the number of statements falls as the load rises.
  *
  * Guarantees: every call settles with its own result or its own error (`run` returns one entry
  * per key, in order, an Error for a key that failed); a batch that throws rejects only its calls;
@@ -14,8 +17,12 @@ import DataLoader from 'dataloader';
 export function groupCommit<K, V>(
   run: (keys: readonly K[]) => Promise<(V | Error)[]>,
   maxBatchSize: number,
+  maxInFlight = DEFAULT_MAX_IN_FLIGHT,
 ): (key: K) => Promise<V> {
   const running = new Set<Promise<unknown>>();
+  const roomForABatch = async () => {
+    while (running.size >= maxInFlight) await Promise.race(running);
+  };
   const loader = new DataLoader<K, V>(
     (keys) => {
       const batch = run(keys);
@@ -28,11 +35,11 @@ export function groupCommit<K, V>(
       cache: false,
       maxBatchSize,
       batchScheduleFn: (dispatch) => {
-        void Promise.all(running).then(() => setImmediate(dispatch));
+        void roomForABatch().then(() => setImmediate(dispatch));
       },
     },
   );
-  return (key) => loader.load(key);
+  return async (key) => loader.load(key);
 }
 
 function noop(): void {}

@@ -28,6 +28,8 @@ import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './postgres-event-
 import { DEFAULT_READ_ALL_LIMIT, validateReadAllLimit } from './read-all-limit';
 
 const UNIQUE_VIOLATION = '23505';
+/** The longest an append's caller waits for the relay's wake-up to be sent. */
+const NOTIFY_WAIT_MS = 1000;
 const STREAM_VERSION_CONSTRAINT = 'events_stream_version_key';
 
 /**
@@ -124,8 +126,9 @@ export class PostgresEventStore implements TransactionalEventStore<EntityManager
 
   /**
    * Runs `work`, which must be ONE statement, in autocommit: it commits by itself, all or nothing.
-   * Guarantees as `committed`: a connection that cannot be had throws as it is (nothing was
-   * sent); a connection lost once the statement may have run throws CommitOutcomeUnknown.
+   * Guarantees as `committed`: a connection that cannot be had, or that node-postgres already
+   * knows is broken, throws as it is (nothing was sent); a connection lost once the statement may
+   * have run throws CommitOutcomeUnknown.
    */
   private async committedStatement<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
@@ -136,7 +139,7 @@ export class PostgresEventStore implements TransactionalEventStore<EntityManager
     } catch (error) {
       if (!isDatabaseUnavailable(error)) throw error;
       lost = error;
-      throw new CommitOutcomeUnknown(error);
+      throw neverSent(error) ? error : new CommitOutcomeUnknown(error);
     } finally {
       await releaseRunner(runner, lost);
     }
@@ -175,17 +178,20 @@ export class PostgresEventStore implements TransactionalEventStore<EntityManager
    * Sends the relay's wake-up. Never throws: a lost wake-up only delays the relay until it polls.
    * Guarantee: a NOTIFY is sent after this call began (so after the caller's commit). Callers that
    * overlap share one (`groupCommit`): under load the API sends one per round trip, not one per
-   * append; the relay reads everything committed when it wakes.
+   * append; the relay reads everything committed when it wakes. Waits at most NOTIFY_WAIT_MS: a
+   * wake-up stuck on a dead connection must not hold up the caller's answer (it goes on alone).
    */
   async notifyAppended(): Promise<void> {
-    try {
-      await this.wakeRelay('wake-up');
-    } catch (error) {
+    const sent = this.wakeRelay('wake-up').catch((error: unknown) => {
       this.dataSource.logger.log(
         'warn',
         `Event store: NOTIFY ${HERALD_EVENTS_CHANNEL} failed: ${String(error)}`,
       );
-    }
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, NOTIFY_WAIT_MS)));
+    await Promise.race([sent, waited]);
+    clearTimeout(timer);
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -281,7 +287,9 @@ export class PostgresEventStore implements TransactionalEventStore<EntityManager
     } catch (error) {
       // Only reachable if the events table got ahead of `streams` (a writer bypassing this class).
       if (isUniqueViolationOf(error, STREAM_VERSION_CONSTRAINT)) {
-        throw new ConcurrencyError(stream, String(expected), -1);
+        // The caller's transaction (if any) is aborted now: look from another connection.
+        const current = await this.currentVersion(this.dataSource.manager, stream);
+        throw new ConcurrencyError(stream, String(expected), current);
       }
       throw error;
     }
@@ -333,6 +341,12 @@ function advanceStreamQuery(
         [stream, count, expected],
       ];
   }
+}
+
+/** node-postgres refused the statement before sending it: its connection had already failed. */
+function neverSent(error: unknown): boolean {
+  const message = (error as { driverError?: { message?: unknown } }).driverError?.message;
+  return typeof message === 'string' && message.includes('is not queryable');
 }
 
 function isUniqueViolationOf(error: unknown, constraint: string): boolean {

@@ -50,4 +50,17 @@ describe(preparedQuery.name, () => {
       { n: 1 },
     ]);
   });
+
+  it('prepares again on a fresh connection when a migration changed the result type', async () => {
+    await dataSource.query('CREATE TABLE stale_probe (k int, n int)');
+    await dataSource.query('INSERT INTO stale_probe VALUES (1, 7)');
+    const READ = 'SELECT n FROM stale_probe WHERE k = $1';
+    expect(await preparedQuery(dataSource, READ, [1])).toEqual([{ n: 7 }]);
+
+    // PostgreSQL now answers the prepared statement "cached plan must not change result type".
+    await dataSource.query('ALTER TABLE stale_probe ALTER COLUMN n TYPE text');
+
+    expect(await preparedQuery(dataSource, READ, [1])).toEqual([{ n: '7' }]);
+    expect(await preparedQuery(dataSource, READ, [1])).toEqual([{ n: '7' }]);
+  });
 });

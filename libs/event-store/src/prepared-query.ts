@@ -24,36 +24,69 @@ function statementName(text: string): string {
  * prepared on every pooled connection); values always go in `values`. Runs on the connection of
  * `source` when it is a query runner's EntityManager (a transaction), else on a pooled one.
  * Errors come as from TypeORM's `query` (QueryFailedError with the driver's error), and the
- * statement is logged through the DataSource's logger like any other. A connection that was lost
- * is closed, never handed to the next caller.
+ * statement and its errors are logged through the DataSource's logger like any other. A pooled
+ * connection that was lost, or whose prepared statement went stale, is closed, never handed to
+ * the next caller; on a stale statement the call is tried once more on a fresh connection (inside
+ * a transaction it cannot be: the error ends the transaction).
  */
 export async function preparedQuery<Row extends QueryResultRow>(
   source: DataSource | EntityManager,
   text: string,
   values: readonly unknown[],
 ): Promise<Row[]> {
-  const dataSource = source instanceof DataSource ? source : source.dataSource;
-  const transaction = source instanceof DataSource ? undefined : source.queryRunner;
-  const own = transaction === undefined;
-  const runner: QueryRunner = transaction ?? dataSource.createQueryRunner();
-  let lost: unknown;
-  try {
-    const client = (await runner.connect()) as PoolClient;
-    runner.connection.logger.logQuery(text, [...values], runner);
+  if (source instanceof DataSource || source.queryRunner === undefined) {
+    const dataSource = source instanceof DataSource ? source : source.dataSource;
     try {
-      const result = await client.query<Row>({
-        name: statementName(text),
-        text,
-        values: [...values],
-      });
-      return result.rows;
+      return await onOwnConnection<Row>(dataSource, text, values);
     } catch (error) {
-      if (isDatabaseUnavailable(error)) lost = error;
-      throw new QueryFailedError(text, [...values], error as Error);
+      // The connection's prepared statement went stale (a migration changed a result type, a
+      // pooler discarded it): that connection was closed; a fresh one prepares it anew.
+      if (!isStalePreparedStatement(error)) throw error;
+      return onOwnConnection<Row>(dataSource, text, values);
     }
-  } finally {
-    if (own) await releaseRunner(runner, lost);
   }
+  return run<Row>(source.queryRunner, text, values);
+}
+
+async function onOwnConnection<Row extends QueryResultRow>(
+  dataSource: DataSource,
+  text: string,
+  values: readonly unknown[],
+): Promise<Row[]> {
+  const runner = dataSource.createQueryRunner();
+  let broken: unknown;
+  try {
+    return await run<Row>(runner, text, values);
+  } catch (error) {
+    if (isDatabaseUnavailable(error) || isStalePreparedStatement(error)) broken = error;
+    throw error;
+  } finally {
+    await releaseRunner(runner, broken);
+  }
+}
+
+async function run<Row extends QueryResultRow>(
+  runner: QueryRunner,
+  text: string,
+  values: readonly unknown[],
+): Promise<Row[]> {
+  const client = (await runner.connect()) as PoolClient;
+  const parameters = [...values];
+  const { logger } = runner.connection;
+  logger.logQuery(text, parameters, runner);
+  try {
+    const result = await client.query<Row>({ name: statementName(text), text, values: parameters });
+    return result.rows;
+  } catch (error) {
+    logger.logQueryError(error as Error, text, parameters, runner);
+    throw new QueryFailedError(text, parameters, error as Error);
+  }
+}
+
+/** 0A000 "cached plan must not change result type", 26000 "prepared statement … does not exist". */
+function isStalePreparedStatement(error: unknown): boolean {
+  const code = (error as { driverError?: { code?: unknown } }).driverError?.code;
+  return code === '0A000' || code === '26000';
 }
 
 /**
