@@ -2,31 +2,24 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HERALD_CONFIG, type HeraldConfig } from '@herald/config';
 import { classifyResponse, type SendWebhookResult } from '@herald/delivery';
 import { SYSTEM_ACTOR_ID } from '@herald/domain';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { groupCommit } from '@herald/event-store';
 import { judgeAttempt, type AttemptVerdict } from './attempt-verdict';
 import type { DeliveryTarget, SkipReason } from './delivery-target';
-import { endFailingRun, longestRetryGapMs, recordFailure } from './failing-run';
+import { recordFailedAttempt, type UnsuccessfulAttempt } from './record-failure';
+import { longestRetryGapMs } from './failing-run';
 import {
   recordSucceededAttempts,
   type SucceededAttempt,
   type SuccessRecorded,
 } from './record-successes';
 import type { DeliveryOutcome, RecordedOutcome } from './recorded-outcome';
-import { truncateUtf8 } from './response-body';
 import type { ShutoffReason } from './webhook-shutoff';
 import { WebhookShutoffRunner, type PendingShutoff } from './webhook-shutoff.runner';
 
 export interface FinishedAttempt {
   readonly startedAt: Date;
   readonly result: SendWebhookResult;
-}
-
-interface LockedDelivery {
-  status: string;
-  generation: number;
-  attempt_count: number;
-  round_attempts: number;
 }
 
 type Judge = (roundAttempt: number) => AttemptVerdict;
@@ -81,7 +74,8 @@ export class DeliveryOutcomeRecorder {
    */
   async recordAttempt(target: DeliveryTarget, attempt: FinishedAttempt): Promise<RecordedOutcome> {
     const { result } = attempt;
-    if (classifyResponse(result.statusCode, result.error) === 'success') {
+    const responseClass = classifyResponse(result.statusCode, result.error);
+    if (responseClass === 'success') {
       const { attemptNumber, current } = await this.recordSuccess({
         deliveryId: target.deliveryId,
         generation: target.generation,
@@ -94,12 +88,18 @@ export class DeliveryOutcomeRecorder {
       const kind = current ? 'succeeded' : 'superseded';
       return { kind, attemptNumber, webhookTurnedOff: null };
     }
+    const webhookId = target.webhook?.id;
     const judge: Judge = (roundAttempt) =>
-      judgeAttempt(attempt.result, roundAttempt, this.config.retryScheduleSeconds);
+      judgeAttempt(result, roundAttempt, this.config.retryScheduleSeconds);
     const now = new Date();
-    const { outcome, shutoff } = await this.dataSource.transaction((tx) =>
-      this.recordIn(tx, target, attempt, judge, now, true),
-    );
+    const { outcome, failingSince } = await this.recordFailure(target, attempt, judge, now, {
+      // A 410 turns the webhook off below; it does not count as a failing run.
+      failingRun:
+        responseClass === 'gone' || webhookId === undefined
+          ? null
+          : { webhookId, gapMs: this.runGapMs },
+    });
+    const shutoff = this.shutoffFor(webhookId, responseClass === 'gone', failingSince, now);
     if (shutoff === null) return { ...outcome, webhookTurnedOff: null };
     const turnedOff = await this.shutoff.turnOff({
       ...shutoff,
@@ -127,109 +127,85 @@ export class DeliveryOutcomeRecorder {
       responseBody: '',
       retryAfterSeconds: null,
     };
-    const { outcome } = await this.dataSource.transaction((tx) =>
-      this.recordIn(
-        tx,
-        target,
-        { startedAt: new Date(), result },
-        () => ({ kind: 'exhausted', failure: error }),
-        new Date(),
-        false,
-      ),
+    const now = new Date();
+    const { outcome } = await this.recordFailure(
+      target,
+      { startedAt: now, result },
+      () => ({ kind: 'exhausted', failure: error }),
+      now,
+      { failingRun: null },
     );
     return { ...outcome, webhookTurnedOff: null };
   }
 
-  private async recordIn(
-    tx: EntityManager,
+  /**
+   * One statement (`recordFailedAttempt`): the verdict of every position the attempt can have in
+   * its round is judged here first, and PostgreSQL applies the one its locked row calls for.
+   */
+  private async recordFailure(
     target: DeliveryTarget,
     attempt: FinishedAttempt,
     judge: Judge,
     now: Date,
-    affectsHealth: boolean,
-  ): Promise<{ outcome: DeliveryOutcome; shutoff: Shutoff | null }> {
-    const { deliveryId } = target;
-    const [row] = await tx.query<LockedDelivery[]>(
-      `SELECT status, generation, attempt_count, round_attempts
-         FROM deliveries WHERE id = $1 FOR UPDATE`,
-      [deliveryId],
-    );
-    if (row === undefined) throw new Error(`Delivery ${deliveryId} no longer exists`);
-    const attemptNumber = Number(row.attempt_count) + 1;
-    const roundAttempt = Number(row.round_attempts) + 1;
+    health: Pick<UnsuccessfulAttempt, 'failingRun'>,
+  ): Promise<{ outcome: DeliveryOutcome; failingSince: Date | null }> {
     const { result } = attempt;
-    await tx.query(
-      `INSERT INTO delivery_attempts
-         (delivery_id, number, started_at, duration_ms, status_code, error, response_body)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [
-        deliveryId,
-        attemptNumber,
-        attempt.startedAt,
-        result.durationMs,
-        result.statusCode,
-        result.error,
-        truncateUtf8(result.responseBody),
-      ],
+    // Positions 1 … schedule + 1: the last one is always past the schedule (exhausted).
+    const verdicts = Array.from({ length: this.config.retryScheduleSeconds.length + 1 }, (_, i) =>
+      judge(i + 1),
     );
-
-    const verdict = judge(roundAttempt);
-    const shutoff = affectsHealth ? await this.trackWebhookHealth(tx, target, verdict, now) : null;
-    const current = row.status === 'pending' && Number(row.generation) === target.generation;
+    const recorded = await recordFailedAttempt(this.dataSource, {
+      deliveryId: target.deliveryId,
+      generation: target.generation,
+      startedAt: attempt.startedAt,
+      durationMs: result.durationMs,
+      statusCode: result.statusCode,
+      error: result.error,
+      responseBody: result.responseBody,
+      verdicts,
+      failingRun: health.failingRun,
+      now,
+    });
+    if (recorded === null) throw new Error(`Delivery ${target.deliveryId} no longer exists`);
+    const { attemptNumber, roundAttempt, current, failingSince } = recorded;
     if (!current) {
-      // The round moved on: log the attempt, leave the new round (and its counter) alone.
-      await tx.query('UPDATE deliveries SET attempt_count = $2, updated_at = now() WHERE id = $1', [
-        deliveryId,
-        attemptNumber,
-      ]);
-      return { outcome: { kind: 'superseded', attemptNumber }, shutoff };
+      // The round moved on: the attempt is logged, the new round (and its counter) left alone.
+      return { outcome: { kind: 'superseded', attemptNumber }, failingSince };
     }
-
-    const update = (status: string, reason: string | null, nextAttemptAt: Date | null) =>
-      tx.query(
-        `UPDATE deliveries
-            SET status = $2, reason = $3, attempt_count = $4, round_attempts = $5,
-                next_attempt_at = $6, updated_at = now()
-          WHERE id = $1`,
-        [deliveryId, status, reason, attemptNumber, roundAttempt, nextAttemptAt],
-      );
+    const verdict = verdicts[roundAttempt - 1] ?? verdicts.at(-1)!;
     switch (verdict.kind) {
-      case 'succeeded':
-        await update('succeeded', null, null);
-        return { outcome: { kind: 'succeeded', attemptNumber }, shutoff };
       case 'gone':
-        await update('exhausted', 'endpoint_gone', null);
-        return { outcome: { kind: 'exhausted', reason: 'endpoint_gone', attemptNumber }, shutoff };
-      case 'exhausted':
-        await update('exhausted', verdict.failure, null);
-        return { outcome: { kind: 'exhausted', reason: verdict.failure, attemptNumber }, shutoff };
+        return {
+          outcome: { kind: 'exhausted', reason: 'endpoint_gone', attemptNumber },
+          failingSince,
+        };
       case 'retry':
-        await update('pending', null, new Date(now.getTime() + verdict.delayMs));
-        return { outcome: { ...verdict, attemptNumber }, shutoff };
+        return { outcome: { ...verdict, attemptNumber }, failingSince };
+      case 'exhausted':
+        return {
+          outcome: { kind: 'exhausted', reason: verdict.failure, attemptNumber },
+          failingSince,
+        };
+      case 'succeeded':
+        throw new Error('A failed attempt was judged a success');
     }
   }
 
   /**
-   * The webhook's side of an attempt, whatever round it belonged to: a 2xx ends its failing run;
-   * a 410 calls for turning it off (`endpoint_gone`); any other failure starts or continues the
-   * run (`recordFailure`: a failure after an idle gap longer than the schedule allows starts a new
-   * one) and calls for turning it off (`failing`) once the run has lasted
-   * `failingDisableAfterSeconds`. The turn-off itself happens after commit.
+   * The webhook's side of a failed attempt, whatever round it belonged to: a 410 calls for turning
+   * it off (`endpoint_gone`); any other failure has started or continued its failing run, and once
+   * the run has lasted `failingDisableAfterSeconds` it calls for turning it off (`failing`). The
+   * turn-off itself happens after the attempt is committed.
    */
-  private async trackWebhookHealth(
-    tx: EntityManager,
-    target: DeliveryTarget,
-    verdict: AttemptVerdict,
+  private shutoffFor(
+    webhookId: string | undefined,
+    gone: boolean,
+    failingSince: Date | null,
     now: Date,
-  ): Promise<Shutoff | null> {
-    const webhookId = target.webhook?.id;
+  ): Shutoff | null {
     if (webhookId === undefined) return null;
-    if (verdict.kind === 'succeeded') {
-      await endFailingRun(tx, webhookId);
-      return null;
-    }
-    if (verdict.kind === 'gone') return { webhookId, reason: 'endpoint_gone' };
-    const failingSince = await recordFailure(tx, webhookId, now, this.runGapMs);
+    if (gone) return { webhookId, reason: 'endpoint_gone' };
+    if (failingSince === null) return null;
     const limit = new Date(now.getTime() - this.config.failingDisableAfterSeconds * 1000);
     if (failingSince > limit) return null;
     return { webhookId, reason: 'failing', failingSinceAtMost: limit };
