@@ -53,8 +53,9 @@ export class DeliveryTargetLoader {
   }
 
   /** The delivery with its webhook and its owner's API access as they are now; null if no such row. */
-  load(deliveryId: string): Promise<DeliveryTarget | null> {
-    return this.loadBatched(deliveryId);
+  async load(deliveryId: string): Promise<DeliveryTarget | null> {
+    // PostgreSQL answers ids in lower case; the batch is matched by id.
+    return this.loadBatched(deliveryId.toLowerCase());
   }
 
   private async loadMany(deliveryIds: readonly string[]): Promise<(DeliveryTarget | null)[]> {

@@ -95,6 +95,30 @@ describe(recordSucceededAttempts.name, () => {
     expect(recorded[1]).toEqual({ attemptNumber: 1, current: true });
   });
 
+  it('records each attempt on its own when PostgreSQL refuses the batch, so one cannot fail the others', async () => {
+    const webhook = await bed.newWebhook('https://receiver.example/poison');
+    const good = await pending(webhook.id);
+    const poisoned = await pending(webhook.id);
+    await bed.db.query(`
+      CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.response_body = 'poison' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$;
+      CREATE TRIGGER refuse_poison BEFORE INSERT ON delivery_attempts
+        FOR EACH ROW EXECUTE FUNCTION refuse_poison();`);
+    try {
+      const recorded = await recordSucceededAttempts(bed.db, [
+        success(good, webhook.id),
+        success(poisoned, webhook.id, { responseBody: 'poison' }),
+      ]);
+
+      expect(recorded[0]).toEqual({ attemptNumber: 1, current: true });
+      expect(recorded[1]).toBeInstanceOf(Error);
+      expect(await bed.delivery(good)).toMatchObject({ status: 'succeeded' });
+      expect(await bed.delivery(poisoned)).toMatchObject({ status: 'pending', attempt_count: 0 });
+    } finally {
+      await bed.db.query('DROP TRIGGER refuse_poison ON delivery_attempts');
+    }
+  });
+
   it('numbers two attempts of one delivery in one batch 1 and 2', async () => {
     const webhook = await bed.newWebhook('https://receiver.example/twice');
     const id = await pending(webhook.id);

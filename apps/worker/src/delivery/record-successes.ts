@@ -1,4 +1,4 @@
-import { preparedQuery } from '@herald/event-store';
+import { isDatabaseUnavailable, preparedQuery } from '@herald/event-store';
 import type { DataSource } from 'typeorm';
 import { truncateUtf8 } from './response-body';
 
@@ -28,11 +28,34 @@ export interface SuccessRecorded {
  * row that left the round keeps its state and only counts the attempt; the webhook's failing run
  * ends. What the transaction in DeliveryOutcomeRecorder does for one attempt, in one round trip.
  *
- * Rows are locked in id order, so concurrent batches cannot deadlock on each other. A delivery
- * whose row no longer exists gets an Error. Two attempts for one delivery go in separate
+ * Rows are locked in id order, so concurrent batches cannot deadlock on each other; a statement
+ * PostgreSQL refuses as a whole (a deadlock with another writer) is retried one attempt at a time.
+ * A delivery whose row no longer exists gets an Error. Two attempts for one delivery go in separate
  * statements, in order (one statement cannot number both).
  */
 export async function recordSucceededAttempts(
+  db: DataSource,
+  attempts: readonly SucceededAttempt[],
+): Promise<(SuccessRecorded | Error)[]> {
+  try {
+    return await recordInOrder(db, attempts);
+  } catch (error) {
+    // PostgreSQL refused the statement as a whole and rolled it back (say, a deadlock with a
+    // replay locking the same rows in another order): record each attempt on its own, so no
+    // attempt fails because of its neighbours. A lost connection is no one's fault: all fail.
+    if (attempts.length === 1 || isDatabaseUnavailable(error)) throw error;
+    return Promise.all(
+      attempts.map((attempt) =>
+        recordInOrder(db, [attempt]).then(
+          ([recorded]) => recorded,
+          (failed: unknown) => (failed instanceof Error ? failed : new Error(String(failed))),
+        ),
+      ),
+    );
+  }
+}
+
+async function recordInOrder(
   db: DataSource,
   attempts: readonly SucceededAttempt[],
 ): Promise<(SuccessRecorded | Error)[]> {
@@ -40,7 +63,7 @@ export async function recordSucceededAttempts(
   const first = attempts.filter((a) => !seen.has(a.deliveryId) && seen.add(a.deliveryId));
   const recorded = await recordDistinct(db, first);
   const repeats = attempts.filter((a) => !first.includes(a));
-  const repeated = repeats.length > 0 ? await recordSucceededAttempts(db, repeats) : [];
+  const repeated = repeats.length > 0 ? await recordInOrder(db, repeats) : [];
   return attempts.map((attempt) => {
     const index = repeats.indexOf(attempt);
     if (index >= 0) return repeated[index];
@@ -64,7 +87,7 @@ async function recordDistinct(
        SELECT d.id, d.status = 'pending' AND d.generation = i.generation AS current
          FROM deliveries d JOIN input i ON i.delivery_id = d.id
         ORDER BY d.id
-          FOR UPDATE OF d
+          FOR NO KEY UPDATE OF d
      ), updated AS (
        UPDATE deliveries d
           SET attempt_count = d.attempt_count + 1,

@@ -21,7 +21,7 @@ import { RELAY_OPTIONS, type RelayOptions } from './relay-options';
 /**
  * How soon to look again while committed events are held back behind an older transaction: the
  * first look comes soon (most such transactions are single statements, over in a few ms), then
- * the wait doubles up to the last value while the same events stay held back.
+ * the wait doubles up to the last value while passes move nothing.
  */
 const HELD_BACK_FIRST_RECHECK_MS = 2;
 const HELD_BACK_LAST_RECHECK_MS = 50;
@@ -121,8 +121,8 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
     do {
       this.wakeAgain = false;
       try {
-        await this.relayOnce();
-        await this.recheckHeldBackEvents();
+        const moved = await this.relayOnce();
+        await this.recheckHeldBackEvents(moved > 0);
       } catch (error) {
         this.passFailed(error);
         return;
@@ -134,9 +134,11 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
   /**
    * A NOTIFY can arrive while an older, unrelated transaction still holds the event back from
    * readAll; nothing else would wake the relay when that transaction ends but the poll. So while
-   * committed events wait past the checkpoint, look again shortly instead of a poll interval later.
+   * committed events wait past the checkpoint, look again shortly instead of a poll interval later
+   * (sooner again whenever the pass moved events: the holding transaction is a new one).
    */
-  private async recheckHeldBackEvents(): Promise<void> {
+  private async recheckHeldBackEvents(moved: boolean): Promise<void> {
+    if (moved) this.recheckDelayMs = HELD_BACK_FIRST_RECHECK_MS;
     if (this.stopped || !(await this.checkpoints.hasEventsAfter(this.reachedCheckpoint))) {
       this.recheckDelayMs = HELD_BACK_FIRST_RECHECK_MS;
       return;
