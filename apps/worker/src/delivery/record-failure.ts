@@ -123,7 +123,7 @@ const RECORD_FAILED_ATTEMPT = `
            next_attempt_at = CASE WHEN v.current THEN v.next_attempt_at ELSE d.next_attempt_at END,
            updated_at = now()
       FROM verdict v
-     WHERE d.id = v.id
+     WHERE d.id = v.id AND d.id = $1
     RETURNING d.id, d.attempt_count, v.round_attempt, v.current
   ), logged AS (
     INSERT INTO delivery_attempts

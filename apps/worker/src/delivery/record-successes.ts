@@ -86,6 +86,7 @@ async function recordDistinct(
      ), locked AS (
        SELECT d.id, d.status = 'pending' AND d.generation = i.generation AS current
          FROM deliveries d JOIN input i ON i.delivery_id = d.id
+        WHERE d.id = ANY($1::uuid[])
         ORDER BY d.id
           FOR NO KEY UPDATE OF d
      ), updated AS (
@@ -97,7 +98,7 @@ async function recordDistinct(
               next_attempt_at = CASE WHEN l.current THEN NULL ELSE d.next_attempt_at END,
               updated_at = now()
          FROM locked l
-        WHERE d.id = l.id
+        WHERE d.id = l.id AND d.id = ANY($1::uuid[])
        RETURNING d.id, d.attempt_count, l.current
      ), logged AS (
        INSERT INTO delivery_attempts

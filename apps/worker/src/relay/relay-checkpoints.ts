@@ -34,7 +34,10 @@ export class RelayCheckpoints {
    */
   async hasEventsAfter(checkpoint: GlobalCheckpoint | null): Promise<boolean> {
     const rows = await this.db.query<unknown[]>(
-      `SELECT 1 FROM events WHERE (transaction_id, position) > ($1::xid8, $2::bigint) LIMIT 1`,
+      // In index order: with a bare LIMIT the planner may read the table from the start, and
+      // the events after a checkpoint are the newest, at its end.
+      `SELECT 1 FROM events WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
+        ORDER BY transaction_id, position LIMIT 1`,
       [String(checkpoint?.transactionId ?? 0n), String(checkpoint?.position ?? 0n)],
     );
     return rows.length > 0;
