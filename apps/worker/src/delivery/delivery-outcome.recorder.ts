@@ -36,7 +36,8 @@ const SUCCESSES_PER_STATEMENT = 100;
  *
  * A 2xx, the common case, needs nothing from the row to be judged: it is written with other
  * attempts finishing at the same time in one statement (`recordSucceededAttempts`, batched by
- * `groupCommit`), with the same guarantees. Every other result reads the row first.
+ * `groupCommit`), with the same guarantees. Every other result is one statement of its own
+ * (`recordFailedAttempt`), whose verdict depends on the round position read under the row's lock.
  */
 @Injectable()
 export class DeliveryOutcomeRecorder {

@@ -24,7 +24,7 @@ export function longestRetryGapMs(
   return longestDelayMs + config.deliveryTimeoutMs + config.reconcileIntervalMs + RUN_GAP_MARGIN_MS;
 }
 
-/** Ends the webhook's failing run (a success, or the webhook turned off). */
+/** Ends the webhook's failing run when it is turned off (a success ends it in recordSucceededAttempts). */
 export async function endFailingRun(tx: EntityManager, webhookId: string): Promise<void> {
   await tx.query('DELETE FROM webhook_failures WHERE webhook_id = $1', [webhookId]);
 }

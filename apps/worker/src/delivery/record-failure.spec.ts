@@ -86,14 +86,33 @@ describe(recordFailedAttempt.name, () => {
     expect(await bed.delivery(id)).toMatchObject({ status: 'exhausted', reason: 'HTTP 503' });
   });
 
-  it('logs an attempt of a round that moved on without touching the row', async () => {
-    const { id } = await pending();
+  it('logs an attempt of a round that moved on without touching the row, still counting it against the webhook', async () => {
+    const { id, webhookId } = await pending();
     await bed.db.query('UPDATE deliveries SET generation = 2 WHERE id = $1', [id]);
 
-    const recorded = await recordFailedAttempt(bed.db, failure(id));
+    const recorded = await recordFailedAttempt(
+      bed.db,
+      failure(id, { failingRun: { webhookId, gapMs: 60_000 } }),
+    );
 
-    expect(recorded).toMatchObject({ attemptNumber: 1, current: false });
+    expect(recorded).toMatchObject({ attemptNumber: 1, current: false, failingSince: now });
     expect(await bed.delivery(id)).toMatchObject({ status: 'pending', generation: 2 });
+  });
+
+  it('ends the round on a 410 at any position, with reason endpoint_gone', async () => {
+    const { id } = await pending();
+    const gone: AttemptVerdict = { kind: 'gone' };
+
+    await recordFailedAttempt(
+      bed.db,
+      failure(id, { statusCode: 410, verdicts: [gone, gone, gone] }),
+    );
+
+    expect(await bed.delivery(id)).toMatchObject({
+      status: 'exhausted',
+      reason: 'endpoint_gone',
+      next_attempt_at: null,
+    });
   });
 
   it('starts a failing run, keeps its start within the gap, and starts a new one after it', async () => {
@@ -122,6 +141,12 @@ describe(recordFailedAttempt.name, () => {
     await Promise.all(Array.from({ length: 8 }, () => recordFailedAttempt(bed.db, failure(id))));
 
     expect((await bed.attempts(id)).map((a) => a.number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(await recordFailedAttempt(bed.db, failure(randomUUID()))).toBeNull();
+    const webhook = await bed.newWebhook('https://receiver.example/missing');
+    const missing = failure(randomUUID(), { failingRun: { webhookId: webhook.id, gapMs: 60_000 } });
+    expect(await recordFailedAttempt(bed.db, missing)).toBeNull();
+    // Nothing was recorded for it: not even the webhook's failing run.
+    expect(
+      await bed.db.query('SELECT 1 FROM webhook_failures WHERE webhook_id = $1', [webhook.id]),
+    ).toEqual([]);
   });
 });

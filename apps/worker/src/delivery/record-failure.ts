@@ -16,7 +16,8 @@ export interface UnsuccessfulAttempt {
   /**
    * `verdicts[n - 1]`: the verdict if this is attempt `n` of the round (`round_attempts + 1`, read
    * under the row's lock). Judged in TypeScript beforehand (`judgeAttempt`), so no rule lives here.
-   * A round past the end is exhausted with the last verdict's failure.
+   * The last verdict must be final (exhausted or gone): a round past the end takes its status and
+   * reason. `judgeAttempt` over positions 1 … schedule + 1 always ends so.
    */
   readonly verdicts: readonly AttemptVerdict[];
   /** Whether the failure counts against the webhook's health (starts or continues its failing run). */

@@ -26,7 +26,7 @@ export interface SuccessRecorded {
  * attempt is numbered `attempt_count + 1` under the row's lock (numbers never collide); a row
  * still `pending` in the job's round becomes `succeeded` (round_attempts counts the attempt); a
  * row that left the round keeps its state and only counts the attempt; the webhook's failing run
- * ends. What the transaction in DeliveryOutcomeRecorder does for one attempt, in one round trip.
+ * ends. Many attempts, in one round trip.
  *
  * Rows are locked in id order, so concurrent batches cannot deadlock on each other; a statement
  * PostgreSQL refuses as a whole (a deadlock with another writer) is retried one attempt at a time.
