@@ -21,6 +21,18 @@ export interface LedgerSummary {
 }
 
 /**
+ * What every fault run must show, whatever else it allows (duplicates, under at-least-once):
+ * nothing lost, nothing unexpected, duplicates byte-identical, every request verified. Match a
+ * summary against it: `expect(summary).toMatchObject({ ...SOUND_DELIVERY, … })`.
+ */
+export const SOUND_DELIVERY = {
+  lost: 0,
+  unexpected: 0,
+  inconsistentDuplicates: 0,
+  unverified: 0,
+} as const satisfies Partial<LedgerSummary>;
+
+/**
  * Keeps (event, webhook) pairs: what the test expects to be delivered, and what receivers
  * accepted. A pair's webhook is the receiver path the webhook points at; its event is the
  * `webhook-id` header, which API.md guarantees is the event's id on every retry.
