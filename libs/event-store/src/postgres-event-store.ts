@@ -22,7 +22,7 @@ import type {
 } from './event-store';
 import { assertExpectedVersion, validateExpectedVersion } from './expected-version';
 import { checkpointOf } from './global-checkpoint';
-import { runInlineProjections } from './inline-projections';
+import { projectsAny, runInlineProjections } from './inline-projections';
 import { HERALD_EVENTS_CHANNEL } from './notifications';
 import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './postgres-event-row';
 import { DEFAULT_READ_ALL_LIMIT, validateReadAllLimit } from './read-all-limit';
@@ -65,11 +65,8 @@ export class PostgresEventStore implements TransactionalEventStore<EntityManager
     options: AppendOptions = {},
   ): Promise<AppendResult> {
     validateExpectedVersion(options.expectedVersion ?? 'any');
-    const projected = this.projections.some((projection) =>
-      events.some((event) => projection.handles.includes(event.type)),
-    );
     const result =
-      projected || events.length === 0
+      projectsAny(this.projections, events) || events.length === 0
         ? await this.committed((manager) =>
             this.appendInTransaction(manager, stream, events, options),
           )

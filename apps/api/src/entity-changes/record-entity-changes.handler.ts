@@ -60,7 +60,6 @@ export class RecordEntityChangesHandler implements ICommandHandler<RecordEntityC
 
   async execute(command: RecordEntityChangesCommand): Promise<RecordedEntityChanges> {
     const decided = this.decide(command);
-    const fingerprint = requestFingerprint(command.batch.raw);
     const { userId, idempotencyKey: key } = command;
     const byStream = groupByStream(decided);
     if (key === null && byStream.size === 1) {
@@ -71,6 +70,8 @@ export class RecordEntityChangesHandler implements ICommandHandler<RecordEntityC
 
     return this.events.transaction(async (tx) => {
       if (key !== null) {
+        // Only a keyed request is compared with an earlier one.
+        const fingerprint = requestFingerprint(command.batch.raw);
         const claimed: unknown[] = await tx.query(
           `INSERT INTO idempotency_keys (user_id, key, request_hash, response)
            VALUES ($1, $2, $3, '{}'::jsonb)
